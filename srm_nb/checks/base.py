@@ -1,0 +1,116 @@
+"""Vocabulary and helpers shared by the checks.
+
+A check is a pure function of the snapshot: `def <id>(s: Snapshot) -> pd.DataFrame` returning one
+row per (resource, region) with the columns in RESULT_COLUMNS. The runner adds the metadata
+(title, severity, control ids...) and turns missing data into ERROR; a check only decides PASS or
+FAIL on the data it has. Use `verdicts()` to build the frame from a table and a boolean Series:
+no per-row Python loops.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pandas as pd
+
+PASS, FAIL, ERROR, NOT_APPLICABLE, MANUAL = "PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MANUAL"
+STATUSES = (PASS, FAIL, ERROR, NOT_APPLICABLE, MANUAL)
+SEVERITIES = ("critical", "high", "medium", "low", "informational")
+
+# The customer's responsibilities, in the order the report presents them.
+DOMAINS: dict[str, str] = {
+    "identity_access": "Identity and access",
+    "encryption_at_rest": "Encryption at rest",
+    "encryption_in_transit": "Encryption in transit",
+    "network": "Network and firewall",
+    "patching": "OS and platform patching",
+    "logging": "Logging and audit",
+    "threat_detection": "Threat detection",
+    "backup": "Backup and resilience",
+    "appsec": "Application security and compliance",
+}
+
+RESULT_COLUMNS = ("status", "region", "resource_id", "resource_arn", "detail")
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def fill(df: pd.DataFrame, template: str) -> pd.Series:
+    """Vectorized str.format: "Bucket {name} is public" -> one string per row of `df`."""
+    parts = _FIELD.split(template)
+    out = pd.Series([""] * len(df), index=df.index, dtype=object)
+    for i, part in enumerate(parts):
+        if i % 2:
+            out = out + df[part].astype(object).where(df[part].notna(), "none").astype(str)
+        elif part:
+            out = out + part
+    return out
+
+
+def verdicts(
+    df: pd.DataFrame,
+    passed: pd.Series,
+    *,
+    resource_id: str,
+    pass_detail: str,
+    fail_detail: str,
+    resource_arn: str | None = "arn",
+    region: str = "region",
+) -> pd.DataFrame:
+    """One PASS/FAIL row per row of `df`. Details are templates over `df`'s columns."""
+    if df.empty:
+        return empty()
+    passed = passed.fillna(False).astype(bool)
+    return pd.DataFrame(
+        {
+            "status": passed.map({True: PASS, False: FAIL}),
+            "region": df[region].astype(str),
+            "resource_id": df[resource_id].astype(str),
+            "resource_arn": df[resource_arn].astype(object) if resource_arn else "",
+            "detail": fill(df, pass_detail).where(passed, fill(df, fail_detail)),
+        }
+    ).reset_index(drop=True)
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+
+
+def account_finding(s, status: str, detail: str, region: str = "global") -> pd.DataFrame:
+    """A single finding about the account as a whole."""
+    return pd.DataFrame(
+        [{
+            "status": status,
+            "region": region,
+            "resource_id": s.account_id,
+            "resource_arn": f"arn:{s.partition}:iam::{s.account_id}:root",
+            "detail": detail,
+        }]
+    )
+
+
+def per_region(s, ok_regions: set[str], *, pass_detail: str, fail_detail: str,
+               resource: str = "{region}") -> pd.DataFrame:
+    """One finding per assessed region: PASS where the region is in `ok_regions`."""
+    regions = pd.DataFrame({"region": s.regions})
+    if regions.empty:
+        return empty()
+    regions["account"] = s.account_id
+    regions["rid"] = fill(regions, resource)
+    regions["arn"] = fill(regions, f"arn:{s.partition}:::{{account}}:region/{{region}}")
+    return verdicts(regions, regions["region"].isin(ok_regions), resource_id="rid",
+                    pass_detail=pass_detail, fail_detail=fail_detail)
+
+
+def parse_json(series: pd.Series) -> pd.Series:
+    """JSON text columns (policies, rules) back to Python objects; None stays None."""
+    return series.map(lambda v: json.loads(v) if isinstance(v, str) and v else None)
+
+
+def as_list(value: Any) -> list:
+    """IAM fields take a string or a list; always get a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,63 @@
+"""The built-in demo account: "Northwind Analytics", a fictional but realistic company account.
+
+It is seeded into moto, then assessed through exactly the code path of a real account: boto3 calls
+to an endpoint, the read-only collectors, a snapshot, the checks, the notebook and the report.
+
+Each service's part of the story lives in its own module here (`iam.py`, `s3.py`, ...), which
+defines `seed(aws: DemoAws)` and, where moto 5.2.5 lacks an operation the demo needs,
+`FAKES = {(signing_name, operation): handler}` answered by `server.FakeOperations`, and `ORDER`
+when it must run before others (S3 buckets before the trails that log into them).
+Seeding is deterministic: fixed names, fixed dates, no randomness.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import boto3
+
+DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
+DEMO_ALIAS = "northwind-prod"
+DEMO_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+# "Today" in the demo story: resources are backdated relative to it, so ages are stable.
+DEMO_NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+_NOT_STORY = {"server", "run"}
+
+
+@dataclass
+class DemoAws:
+    """Plain (unguarded, writing) boto3 clients against the demo endpoint: for seeding only."""
+
+    endpoint: str
+
+    def client(self, service: str, region: str = "us-east-1"):
+        return boto3.client(
+            service, region_name=region, endpoint_url=self.endpoint,
+            aws_access_key_id="demo", aws_secret_access_key="demo",
+        )
+
+
+def story_modules():
+    """The modules that make up the demo account, in a fixed order."""
+    names = sorted(i.name for i in pkgutil.iter_modules(__path__) if i.name not in _NOT_STORY)
+    modules = [importlib.import_module(f"{__name__}.{n}") for n in names]
+    # A module may set ORDER (default 50) when others depend on what it creates (buckets, keys).
+    return sorted(modules, key=lambda m: getattr(m, "ORDER", 50))
+
+
+def fake_handlers() -> dict:
+    handlers = {}
+    for module in story_modules():
+        handlers.update(getattr(module, "FAKES", {}))
+    return handlers
+
+
+def seed(endpoint: str) -> None:
+    """Create the demo company's resources on the moto endpoint."""
+    aws = DemoAws(endpoint)
+    for module in story_modules():
+        module.seed(aws)

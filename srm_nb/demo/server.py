@@ -1,0 +1,213 @@
+"""A moto server on loopback, with a thin layer for the operations moto 5.2.5 lacks.
+
+Test and demo support only: the collectors never know about it. They talk to it as to any
+AWS-compatible endpoint (`endpoint_url`), through the same read-only clients as for a real account.
+
+The layer (`FakeOperations`) sits in front of moto's WSGI app. It identifies each request's
+service and operation the way AWS does (SigV4 credential scope; X-Amz-Target for JSON
+protocols, `Action` for query protocols, method + URI template from botocore's service model for
+REST protocols) and answers only the operations registered with it, in the real API's response
+shape. Everything else goes to moto untouched. `answered` records what the layer answered, so
+tests can prove which operations were faked.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+import botocore.session
+from werkzeug.serving import make_server
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+@dataclass
+class FakeRequest:
+    service: str  # the SigV4 signing name, e.g. "ssm", "backup", "access-analyzer"
+    operation: str
+    region: str
+    method: str
+    path: str
+    params: dict  # JSON body, query/form parameters, and URI template values merged
+    forward: Callable[[], tuple[str, list, bytes]]  # moto's own answer (status, headers, body)
+
+
+@dataclass
+class FakeResponse:
+    body: dict | str
+    status: int = 200
+    content_type: str = "application/x-amz-json-1.1"
+
+
+Handler = Callable[[FakeRequest], "FakeResponse | None"]
+
+
+class _Operations:
+    """Maps a request to (signing name, operation) using botocore's service models."""
+
+    def __init__(self):
+        self._core = botocore.session.get_session()
+        self._by_signing: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    def models(self, signing_name: str) -> list:
+        with self._lock:
+            if signing_name not in self._by_signing:
+                found = []
+                for name in self._core.get_available_services():
+                    model = self._core.get_service_model(name)
+                    if model.signing_name == signing_name:
+                        found.append(model)
+                self._by_signing[signing_name] = found
+            return self._by_signing[signing_name]
+
+    def identify(self, signing_name: str, method: str, path: str, target: str, form: dict):
+        if target:
+            return target.split(".")[-1], {}
+        if "Action" in form:
+            return form["Action"], {}
+        best = None
+        for model in self.models(signing_name):
+            if model.protocol not in ("rest-json", "rest-xml"):
+                continue
+            for op_name in model.operation_names:
+                http = model.operation_model(op_name).http
+                if http.get("method") != method:
+                    continue
+                uri = http.get("requestUri", "/").split("?")[0]
+                regex, literal = _uri_regex(uri)
+                m = regex.fullmatch(path.rstrip("/") or "/") or regex.fullmatch(path)
+                if m and (best is None or literal > best[0]):
+                    best = (literal, op_name, m.groupdict())
+        return (best[1], best[2]) if best else ("", {})
+
+
+def _uri_regex(uri: str):
+    parts, literal, pos = [], 0, 0
+    for m in re.finditer(r"\{(\w+)(\+?)\}", uri):
+        text = uri[pos:m.start()]
+        parts.append(re.escape(text))
+        literal += len(text)
+        parts.append(f"(?P<{m.group(1)}>.+)" if m.group(2) else f"(?P<{m.group(1)}>[^/]+)")
+        pos = m.end()
+    tail = uri[pos:]
+    parts.append(re.escape(tail.rstrip("/")) if len(tail) > 1 else re.escape(tail) if tail != "/" else "")
+    literal += len(tail)
+    pattern = "".join(parts) or "/"
+    return re.compile(pattern), literal
+
+
+class FakeOperations:
+    """WSGI middleware: answer registered (service, operation) pairs, forward the rest."""
+
+    def __init__(self, app, handlers: dict[tuple[str, str], Handler] | None = None):
+        self.app = app
+        self.handlers: dict[tuple[str, str], Handler] = dict(handlers or {})
+        self.answered: list[tuple[str, str]] = []
+        self._ops = _Operations()
+
+    def register(self, service: str, operation: str, handler: Handler) -> None:
+        self.handlers[(service, operation)] = handler
+
+    def __call__(self, environ, start_response):
+        scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if not scope or not any(s == scope.group(2) for s, _ in self.handlers):
+            return self.app(environ, start_response)
+        region, service = scope.group(1), scope.group(2)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        form = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        ctype = environ.get("CONTENT_TYPE", "")
+        if "x-www-form-urlencoded" in ctype:
+            form.update({k: v[0] for k, v in parse_qs(body.decode()).items()})
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/")
+        operation, uri_params = self._ops.identify(service, method, path,
+                                                   environ.get("HTTP_X_AMZ_TARGET", ""), form)
+        handler = self.handlers.get((service, operation))
+        if handler is None:
+            return self.app(environ, start_response)
+        params = dict(form)
+        params.update(uri_params)
+        if body and "json" in ctype:
+            try:
+                params.update(json.loads(body))
+            except ValueError:
+                pass
+
+        def forward():
+            captured = {}
+
+            def capture(status, headers, exc_info=None):
+                captured["status"], captured["headers"] = status, headers
+
+            environ["wsgi.input"] = io.BytesIO(body)
+            chunks = b"".join(self.app(environ, capture))
+            return captured["status"], captured["headers"], chunks
+
+        response = handler(FakeRequest(service, operation, region, method, path, params, forward))
+        if response is None:
+            return self.app(environ, start_response)
+        self.answered.append((service, operation))
+        payload = response.body if isinstance(response.body, str) else json.dumps(response.body, default=str)
+        data = payload.encode()
+        start_response(f"{response.status} {'OK' if response.status < 400 else 'Error'}", [
+            ("Content-Type", response.content_type),
+            ("Content-Length", str(len(data))),
+            ("x-amzn-RequestId", "srm-fake-0000"),
+        ])
+        return [data]
+
+
+@dataclass
+class AwsTestServer:
+    """moto's server app behind FakeOperations, on a free loopback port, in a thread.
+
+    Use as a context manager; `endpoint` is the URL to give boto3 as endpoint_url.
+    """
+
+    handlers: dict[tuple[str, str], Handler] = field(default_factory=dict)
+    host: str = "127.0.0.1"
+    port: int = 0
+    wrap: Callable | None = None  # extra middleware (e.g. fault injection in tests)
+
+    def start(self) -> "AwsTestServer":
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args, **kwargs):  # one line per request would drown the CLI
+                pass
+
+        self.fakes = FakeOperations(DomainDispatcherApplication(create_backend_app), self.handlers)
+        app = self.wrap(self.fakes) if self.wrap else self.fakes
+        self._server = make_server(self.host, self.port, app, threaded=True,
+                                   request_handler=QuietHandler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="srm-aws-test-server")
+        self._thread.start()
+        return self
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> "AwsTestServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,81 @@
+"""Test-wide safety: dummy credentials, and no request may leave this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import botocore.httpsession
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_SNAPSHOT = ROOT / "tests" / "fixtures" / "snapshot"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def aws_credentials(monkeypatch):
+    """Dummy credentials in every test: a real profile or key on the machine is never used."""
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+@pytest.fixture(autouse=True)
+def no_real_aws(monkeypatch):
+    """Fail any test whose boto3 request would reach a real endpoint.
+
+    moto's decorator intercepts before botocore's HTTP layer, and moto's server listens on
+    loopback, so a request that reaches `send` for another host is going to the internet.
+    """
+    real_send = botocore.httpsession.URLLib3Session.send
+
+    def guarded_send(self, request):
+        host = urlsplit(request.url).hostname
+        if host not in LOOPBACK:
+            pytest.fail(f"test tried to reach a real AWS endpoint: {request.method} {request.url}")
+        return real_send(self, request)
+
+    monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", guarded_send)
+
+
+def cli_env(**extra) -> dict:
+    """Environment for the real `srm` in a subprocess: dummy credentials, and a default endpoint
+    on a closed loopback port, so anything not pointed at moto fails fast instead of reaching AWS."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull,
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_ENDPOINT_URL="http://127.0.0.1:9",
+               AWS_MAX_ATTEMPTS="1")
+    env.update(extra)
+    return env
+
+
+def run_srm(*args, timeout=600, **env) -> subprocess.CompletedProcess:
+    """Run the real CLI as a user would, in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "srm_nb.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env=cli_env(**env), cwd=ROOT)
+
+
+@pytest.fixture
+def aws_server():
+    """moto's HTTP server (with the fake-operations layer) on a free loopback port."""
+    from srm_nb.demo.server import AwsTestServer
+
+    with AwsTestServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fixture_snapshot():
+    from srm_nb.snapshot import Snapshot
+
+    return Snapshot.load(FIXTURE_SNAPSHOT)
