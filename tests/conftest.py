@@ -79,3 +79,28 @@ def fixture_snapshot():
     from srm_nb.snapshot import Snapshot
 
     return Snapshot.load(FIXTURE_SNAPSHOT)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One real `srm demo --quiet` per test session (per xdist worker): (run folder, process)."""
+    out = tmp_path_factory.mktemp("demo-outputs")
+    proc = run_srm("demo", "--output", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    report = Path(proc.stdout.strip().splitlines()[-1].removeprefix("Report: "))
+    assert report.exists(), proc.stdout
+    return report.parent, proc
+
+
+@pytest.fixture(scope="session")
+def demo_findings(demo_run):
+    """The demo's findings.csv as a DataFrame (all columns as text)."""
+    import pandas as pd
+
+    return pd.read_csv(demo_run[0] / "findings.csv", dtype=str, keep_default_na=False)
+
+
+def verdicts_of(findings, check_id: str) -> dict:
+    """{resource_id: status} for one check, to compare with a test's expectations."""
+    f = findings[findings["check_id"] == check_id]
+    return dict(zip(f["resource_id"], f["status"]))

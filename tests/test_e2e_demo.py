@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
-
 import pytest
-
-from conftest import run_srm
 
 pytestmark = pytest.mark.e2e
 
@@ -34,16 +30,6 @@ EXPECTED = {
     ("ec2_ebs_default_encryption_enabled", "us-east-1"): "PASS",
     ("ec2_ebs_default_encryption_enabled", "ap-southeast-2"): "FAIL",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    proc = run_srm("demo", "--output", str(out), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    report = Path(proc.stdout.strip().splitlines()[-1].removeprefix("Report: "))
-    assert report.exists(), proc.stdout
-    return report.parent, proc
 
 
 def test_run_folder_layout(demo_run):
