@@ -1,17 +1,32 @@
-"""Plotly figures of the gaps. Each takes tables, returns a Figure; no I/O."""
+"""Plotly figures of the gaps. Each takes tables, returns a Figure; no I/O.
+
+Only labels the tool controls (areas, severities, services, regions) go into the charts, never
+resource names or tags: those are attacker-controlled and belong in escaped HTML tables.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-COLORS = {"PASS": "#2e7d32", "FAIL": "#c62828", "ERROR": "#ef6c00"}
+from .checks.base import DOMAINS, SEVERITIES
+
+COLORS = {"PASS": "#2e7d32", "FAIL": "#c62828", "ERROR": "#ef6c00", "MUTED": "#9e9e9e"}
+FONT = dict(family="-apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif", size=12)
+# Red -> amber -> green over 0..100, the same thresholds as score_color.
+SCORE_SCALE = [[0.0, "#c62828"], [0.5, "#f9a825"], [0.8, "#9ccc65"], [1.0, "#2e7d32"]]
 
 
 def score_color(score: float) -> str:
     if pd.isna(score):
         return "#9e9e9e"
     return "#c62828" if score < 50 else "#f9a825" if score < 80 else "#2e7d32"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=50, b=40),
+                      template="plotly_white", font=FONT)
+    return fig
 
 
 def score_by_area(scores: pd.DataFrame) -> go.Figure:
@@ -25,6 +40,88 @@ def score_by_area(scores: pd.DataFrame) -> go.Figure:
         hovertemplate="%{y}<br>score %{x:.0f}/100<br>coverage %{customdata[0]:.0f}%"
                       "<br>%{customdata[1]} pass, %{customdata[2]} fail, %{customdata[3]} error<extra></extra>",
     ))
-    fig.update_layout(title="Score by responsibility area", xaxis=dict(range=[0, 100], title="score"),
-                      height=80 + 38 * len(s), margin=dict(l=10, r=10, t=50, b=40), template="plotly_white")
-    return fig
+    fig.update_xaxes(range=[0, 100], title="score (0-100)")
+    return _layout(fig, "Score by responsibility area", 80 + 38 * max(len(s), 1))
+
+
+def severity_area_heatmap(findings: pd.DataFrame) -> go.Figure:
+    """Failed findings counted by severity (rows) and responsibility area (columns)."""
+    f = findings[findings["status"] == "FAIL"]
+    areas = [d for d in DOMAINS if d in set(findings["domain"])]
+    counts = (f.groupby(["severity", "domain"]).size().unstack(fill_value=0)
+              .reindex(index=list(SEVERITIES), columns=areas, fill_value=0))
+    fig = go.Figure(go.Heatmap(
+        z=counts.to_numpy(), x=[DOMAINS[d] for d in areas], y=list(SEVERITIES),
+        colorscale=[[0, "#ffffff"], [0.001, "#ffebee"], [1, "#b71c1c"]], showscale=False,
+        text=counts.to_numpy(), texttemplate="%{text}", xgap=2, ygap=2,
+        hovertemplate="%{y} / %{x}: %{z} failed<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "Failed findings by severity and area", 330)
+
+
+def service_area_heatmap(scores: pd.DataFrame) -> go.Figure:
+    """Score per service (rows) and area (columns); `scores` is score_by(['service', 'domain'])."""
+    areas = [d for d in DOMAINS if d in set(scores["domain"])]
+    services = sorted(set(scores["service"]))
+    z = (scores.pivot_table(index="service", columns="domain", values="score", aggfunc="first")
+         .reindex(index=services, columns=areas))
+    cov = (scores.pivot_table(index="service", columns="domain", values="coverage", aggfunc="first")
+           .reindex(index=services, columns=areas))
+    text = z.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=[DOMAINS[d] for d in areas], y=services, zmin=0, zmax=100,
+        colorscale=SCORE_SCALE, text=text.to_numpy(), texttemplate="%{text}", customdata=cov.to_numpy(),
+        xgap=2, ygap=2, colorbar=dict(title="score"),
+        hovertemplate="%{y} / %{x}<br>score %{z:.0f}, coverage %{customdata:.0f}%<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "Score by service and area (blank: no checks)", 120 + 30 * max(len(services), 1))
+
+
+def findings_by_region(findings: pd.DataFrame) -> go.Figure:
+    """Stacked bars of PASS / FAIL / ERROR / muted per region."""
+    f = findings[findings["status"].isin(("PASS", "FAIL", "ERROR"))].copy()
+    if "muted" in f.columns:
+        f.loc[f["muted"].astype(bool), "status"] = "MUTED"
+    counts = f.groupby(["region", "status"]).size().unstack(fill_value=0)
+    regions = sorted(counts.index, key=lambda r: (r != "global", r))
+    fig = go.Figure([
+        go.Bar(name=status.title(), x=regions, y=counts.reindex(regions)[status] if status in counts else [0] * len(regions),
+               marker_color=color, hovertemplate="%{x}: %{y} " + status.lower() + "<extra></extra>")
+        for status, color in COLORS.items()
+    ])
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2))
+    fig.update_yaxes(title="findings")
+    return _layout(fig, "Findings by region", 360)
+
+
+def trend(points: pd.DataFrame) -> go.Figure:
+    """Overall and per-area score over runs; `points`: when, series, score, coverage."""
+    fig = go.Figure()
+    for name, g in points.groupby("series", sort=False):
+        overall = name == "Overall"
+        fig.add_trace(go.Scatter(
+            x=g["when"], y=g["score"], name=name, mode="lines+markers",
+            line=dict(width=4 if overall else 1.5, color="#263238" if overall else None),
+            visible=True if overall else "legendonly", customdata=g["coverage"],
+            hovertemplate=f"{name}<br>%{{x}}: %{{y:.0f}}/100, coverage %{{customdata:.0f}}%<extra></extra>",
+        ))
+    fig.update_yaxes(range=[0, 100], title="score")
+    fig.update_xaxes(type="category", title="run")
+    return _layout(fig, "Score over time (click an area in the legend to show it)", 380)
+
+
+def area_status(findings: pd.DataFrame, area_label: str) -> go.Figure:
+    """One area: PASS / FAIL / ERROR per check, as horizontal stacked bars."""
+    f = findings[findings["status"].isin(("PASS", "FAIL", "ERROR"))]
+    counts = f.groupby(["title", "status"]).size().unstack(fill_value=0)
+    titles = list(counts.index)[::-1]
+    fig = go.Figure([
+        go.Bar(name=status.title(), y=titles, x=counts.reindex(titles)[status], orientation="h",
+               marker_color=COLORS[status], hovertemplate="%{y}: %{x} " + status.lower() + "<extra></extra>")
+        for status in ("PASS", "FAIL", "ERROR") if status in counts
+    ])
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.15))
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, f"{area_label}: results per check", 110 + 28 * max(len(titles), 1))

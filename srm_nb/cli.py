@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def _aws_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--regions", default="all",
                    help="comma-separated regions, or 'all' (default: every region enabled for the account)")
     g.add_argument("--endpoint-url", help="AWS-compatible endpoint (default: $AWS_ENDPOINT_URL or AWS)")
+    g.add_argument("--services", default="",
+                   help="comma-separated collectors or AWS services to collect (default: all)")
 
 
 def _report_options(p: argparse.ArgumentParser) -> None:
@@ -50,7 +53,15 @@ def _report_options(p: argparse.ArgumentParser) -> None:
                    help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)")
     p.add_argument("--label", default="", help="account label shown on the report cover")
     p.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "informational"],
-                   help="exit 1 when a finding of this severity or worse fails")
+                   help="exit 1 when a finding of this severity or worse fails (muted findings never do)")
+    p.add_argument("--previous", default="auto", metavar="RUN_FOLDER",
+                   help="earlier run of the same account for the trend (default: the latest earlier run "
+                        "under --output; 'none' for no trend)")
+    p.add_argument("--mute", type=Path, metavar="FILE",
+                   help="YAML of accepted risks: check ids or finding uids, each with a reason and an "
+                        "optional expiry (muted findings are shown, listed, and left out of scores)")
+    p.add_argument("--no-pdf", action="store_true", help="skip report.pdf (otherwise printed with headless "
+                                                         "Chromium when it is installed)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,11 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("checks", help="list the check catalog",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--domain", help="responsibility area id, e.g. identity_access")
+    p.add_argument("--domain", "--area", dest="domain", help="responsibility area id, e.g. identity_access")
     p.add_argument("--service", help="AWS service, e.g. s3")
     p.add_argument("--severity", help="critical, high, medium, low or informational")
-    p.add_argument("--framework", choices=["cis", "fsbp"], help="only checks mapped to this framework")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--framework", help="only checks mapped to it: cis (any version), cis-7.0, cis-5.0 "
+                                       "or fsbp")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table (default), csv (header row, one check a row) or json")
 
     sub.add_parser("policy", help="print the least-privilege IAM policy srm-workbook needs (JSON)")
     return parser
@@ -97,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    previous_term = _terminate_as_interrupt()
     try:
         return COMMANDS[args.command](args)
     except SrmError as exc:
@@ -105,6 +119,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("srm: interrupted; no partial snapshot or report was kept", file=sys.stderr)
         return 130
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+
+
+def _terminate_as_interrupt():
+    """SIGTERM (a scheduler's or `kill`'s stop) unwinds like Ctrl-C: collectors stop, temporary
+    folders are removed, nothing that looks complete is left. Returns the previous handler."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _say(args, text: str) -> None:
@@ -117,11 +148,18 @@ def _finish(args, result) -> int:
 
     o = result.assessment.overall
     print(f"Report: {result.report}")
-    _say(args, f"Score {o['score']:.0f}/100, coverage {o['coverage']:.0f}%: "
-               f"{o['passed']} passed, {o['failed']} failed, {o['errors']} could not be evaluated.")
+    if result.pdf:
+        _say(args, f"PDF: {result.pdf}")
+    elif result.pdf_problem and not args.no_pdf:
+        print(f"srm: {result.pdf_problem}", file=sys.stderr)  # said even in --quiet: a file is missing
+    _say(args, f"Exports: {', '.join(p.name for p in result.exports.values())} in {result.folder}")
+    score = "n/a" if o["score"] != o["score"] else f"{o['score']:.0f}"
+    coverage = "n/a" if o["coverage"] != o["coverage"] else f"{o['coverage']:.0f}"
+    _say(args, f"Score {score}/100, coverage {coverage}%: {o['passed']} passed, {o['failed']} failed, "
+               f"{o['errors']} could not be evaluated" + (f", {o['muted']} muted." if o.get("muted") else "."))
     if args.fail_on:
         worst = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-        f = result.assessment.findings
+        f = result.assessment.active
         if ((f["status"] == "FAIL") & f["severity"].isin(worst)).any():
             return EXIT_FINDINGS
     return EXIT_OK
@@ -134,6 +172,13 @@ def _access(args):
                        session_name=args.session_name, endpoint_url=args.endpoint_url)
 
 
+def _collect(args):
+    from .collect.runner import collect
+
+    services = [s.strip() for s in args.services.split(",") if s.strip()] or None
+    return collect(_access(args), args.regions, services=services, quiet=args.quiet)
+
+
 def cmd_assess(args) -> int:
     from .pipeline import assess_snapshot
     from .snapshot import Snapshot
@@ -141,10 +186,14 @@ def cmd_assess(args) -> int:
     if args.snapshot:
         snapshot = Snapshot.load(args.snapshot)
     else:
-        from .collect.runner import collect
+        snapshot = _collect(args)
+    return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)))
 
-        snapshot = collect(_access(args), args.regions, quiet=args.quiet)
-    return _finish(args, assess_snapshot(snapshot, args.output, label=args.label, quiet=args.quiet))
+
+def _report_kwargs(args) -> dict:
+    previous = None if str(args.previous).lower() in ("none", "") else args.previous
+    return dict(label=args.label, quiet=args.quiet, previous=previous, mute_file=args.mute,
+                pdf=not args.no_pdf)
 
 
 def cmd_demo(args) -> int:
@@ -153,39 +202,32 @@ def cmd_demo(args) -> int:
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
     snapshot = collect_demo(quiet=args.quiet)
-    return _finish(args, assess_snapshot(snapshot, args.output, label=args.label or "Demo: Northwind Analytics",
-                                         quiet=args.quiet))
+    kwargs = _report_kwargs(args)
+    kwargs["label"] = args.label or "Demo: Northwind Analytics"
+    return _finish(args, assess_snapshot(snapshot, args.output, **kwargs))
 
 
 def cmd_collect(args) -> int:
-    from .collect.runner import collect
     from .pipeline import new_run_folder
 
-    snapshot = collect(_access(args), args.regions, quiet=args.quiet)
+    snapshot = _collect(args)
     path = snapshot.save(new_run_folder(args.output, snapshot.account_id) / "snapshot")
+    m = snapshot.manifest
+    failed = ", ".join(f"{n} {k}" for k, n in sorted(m.get("error_counts", {}).items()))
+    _say(args, f"{m['call_count']} API calls in {len(m['regions'])} region(s)"
+               + (f"; {failed}; {m.get('gap_count', 0)} data gaps (checks on them report ERROR)"
+                  if failed else "; no failed calls"))
     print(f"Snapshot: {path}")
     return EXIT_OK
 
 
 def cmd_checks(args) -> int:
-    from .checks import catalog_frame
+    from .checks.catalog import select_checks
+    from .checks.docs import catalog_text
 
-    df = catalog_frame()
-    for key in ("domain", "service", "severity"):
-        if getattr(args, key):
-            df = df[df[key] == getattr(args, key)]
-    if args.framework:
-        df = df[df[f"{args.framework}_ids"] != ""]
-    if args.format == "csv":
-        df.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(df.to_json(orient="records", indent=2))
-    else:
-        import pandas as pd
-
-        with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-            print(df[["check_id", "severity", "domain", "cis_ids", "fsbp_ids", "title"]].to_string(index=False))
-        print(f"\n{len(df)} checks")
+    df = select_checks(domain=args.domain, service=args.service, severity=args.severity,
+                       framework=args.framework)
+    sys.stdout.write(catalog_text(df, args.format, framework=args.framework))
     return EXIT_OK
 
 

@@ -1,16 +1,18 @@
 """From a snapshot to a run folder: outputs/<account-id>/<UTC timestamp>/ holding report.html,
-the executed notebook, findings.csv and the snapshot."""
+report.pdf (when Chromium is installed), the executed notebook, the exports and the snapshot."""
 
 from __future__ import annotations
 
+import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .assessment import FINDINGS_FILE, Assessment
-from .exports import write_findings_csv
-from .render import execute_notebook, to_html
+from .assessment import FINDINGS_FILE, Assessment, latest_run
+from .errors import ReportError, UsageError
+from .exports import write_exports
+from .render import execute_notebook, find_browser, to_html, to_pdf
 from .snapshot import Snapshot
 
 
@@ -18,6 +20,9 @@ from .snapshot import Snapshot
 class RunResult:
     folder: Path
     assessment: Assessment
+    pdf: Path | None = None
+    pdf_problem: str = ""  # why there is no PDF, when there is none
+    exports: dict = field(default_factory=dict)
 
     @property
     def report(self) -> Path:
@@ -35,24 +40,59 @@ def new_run_folder(output_root: Path, account_id: str) -> Path:
     return folder
 
 
-def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "",
-                    quiet: bool = False) -> RunResult:
-    """Save the snapshot (if new) into a run folder, check it, export, and render the report."""
+def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", quiet: bool = False,
+                    previous: str | Path | None = "auto", mute_file: str | Path | None = None,
+                    pdf: bool = True) -> RunResult:
+    """Save the snapshot (if new) into a run folder, check it, export, and render the report.
+
+    `previous`: an earlier run folder for the trend; "auto" picks the latest earlier run of the
+    same account under `output_root`; None or "" means no trend.
+    """
+    if mute_file and not Path(mute_file).is_file():
+        raise UsageError(f"mute file {mute_file} does not exist")
+    if previous and previous != "auto" and not Path(previous).is_dir():
+        raise UsageError(f"--previous {previous} is not a folder: pass an earlier run folder, "
+                         "outputs/<account-id>/<timestamp>/")
     folder = new_run_folder(output_root, snapshot.account_id)
+    if previous == "auto":
+        previous = latest_run(output_root, snapshot.account_id, before=folder.name)
+    try:
+        return _assess_into(folder, snapshot, label=label, quiet=quiet, previous=previous,
+                            mute_file=mute_file, pdf=pdf)
+    except UsageError:
+        shutil.rmtree(folder, ignore_errors=True)  # bad input: leave no half run behind
+        raise
+
+
+def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mute_file, pdf) -> RunResult:
     if snapshot.path is None:
         snapshot.save(folder / "snapshot")
-    else:
-        (folder / "snapshot.txt").write_text(str(snapshot.path.resolve()) + "\n")
-    a = Assessment.from_snapshot(snapshot)
+    else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
+        shutil.copytree(snapshot.path, folder / "snapshot")
+        snapshot = Snapshot.load(folder / "snapshot")
+    a = Assessment.from_snapshot(snapshot, mute_file=mute_file, previous_run=previous)
     a.findings.to_parquet(folder / FINDINGS_FILE, index=False)
-    write_findings_csv(a.findings, folder / "findings.csv")
+    exports = write_exports(a, folder)
     if not quiet:
-        print(f"{len(a.findings)} findings; rendering the report...", file=sys.stderr)
+        trend = f"; trend from {previous}" if previous else ""
+        print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
     executed = execute_notebook(
         folder / "assessment.ipynb",
         {"snapshot_path": str(snapshot.path.resolve()), "account_label": label,
-         "output_dir": str(folder.resolve())},
+         "output_dir": str(folder.resolve()), "previous_run": str(Path(previous).resolve()) if previous else "",
+         "mute_file": str(Path(mute_file).resolve()) if mute_file else ""},
         progress=not quiet,
     )
-    to_html(executed, folder / "report.html")
-    return RunResult(folder=folder, assessment=a)
+    html = to_html(executed, folder / "report.html")
+    result = RunResult(folder=folder, assessment=a, exports=exports)
+    if not pdf:
+        result.pdf_problem = "PDF not requested (--no-pdf)"
+    elif find_browser() is None:
+        result.pdf_problem = ("no PDF: Chromium is not installed (Debian: apt-get install chromium, "
+                              "or set SRM_CHROMIUM to a Chrome/Chromium binary)")
+    else:
+        try:
+            result.pdf = to_pdf(html, folder / "report.pdf")
+        except ReportError as exc:  # the HTML report stands on its own
+            result.pdf_problem = f"no PDF: {exc}"
+    return result

@@ -1,23 +1,57 @@
-"""The least-privilege IAM policy, derived from the collectors' declarations (not a hand-kept list)."""
+"""The least-privilege IAM policy, derived from the collectors' declarations (not a hand-kept list).
+
+Each collector declares the API operations it may call; `collect.base.iam_actions_for` turns an
+operation into the IAM action(s) that authorize it (S3's ListBuckets is s3:ListAllMyBuckets,
+elbv2's prefix is elasticloadbalancing...). The run's own calls (who am I, which regions are
+enabled) are added. `unknown_actions` checks the result against policyuniverse's list of real
+IAM actions, so a missing mapping is caught by a test rather than by a denied call at a client.
+"""
 
 from __future__ import annotations
 
 from .collect import load_collectors
+from .collect.base import iam_actions_for
+from .collect.runner import SESSION_OPERATIONS
 
-# Calls the session itself makes before any collector runs.
-SESSION_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
+# IAM caps a managed policy at 6,144 characters (whitespace excluded); stay well clear by
+# splitting the action list across statements of this size.
+ACTIONS_PER_STATEMENT = 200
 
 
-def least_privilege_policy() -> dict:
-    actions = set(SESSION_ACTIONS)
+def session_actions() -> list[str]:
+    """Actions the run itself needs before any collector runs."""
+    return sorted({a for service, ops in SESSION_OPERATIONS.items() for op in ops
+                   for a in iam_actions_for(service, op)})
+
+
+def required_actions(collectors: list[str] | None = None) -> list[str]:
+    """Every IAM action the given collectors (default: all) and the session need."""
+    actions = set(session_actions())
     for c in load_collectors().values():
-        actions.update(c.iam_actions)
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "SrmWorkbookReadOnly",
+        if collectors is None or c.name in collectors or c.service in collectors:
+            actions.update(c.iam_actions)
+    return sorted(actions)
+
+
+def least_privilege_policy(collectors: list[str] | None = None) -> dict:
+    actions = required_actions(collectors)
+    statements = [
+        {
+            "Sid": "SrmWorkbookReadOnly" + (str(i // ACTIONS_PER_STATEMENT + 1) if i else ""),
             "Effect": "Allow",
-            "Action": sorted(actions),
+            "Action": actions[i:i + ACTIONS_PER_STATEMENT],
             "Resource": "*",
-        }],
-    }
+        }
+        for i in range(0, len(actions), ACTIONS_PER_STATEMENT)
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def unknown_actions(actions: list[str]) -> list[str]:
+    """Actions that are not real IAM actions according to policyuniverse's data (case-insensitive).
+
+    policyuniverse's list lags new AWS services, so this is a warning, not a refusal.
+    """
+    from policyuniverse import all_permissions
+
+    return sorted(a for a in actions if a.lower() not in all_permissions)

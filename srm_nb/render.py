@@ -1,8 +1,12 @@
-"""Run the report notebook with papermill and turn it into a self-contained HTML file."""
+"""Run the report notebook with papermill, turn it into a self-contained HTML file, and print
+that HTML to PDF with a real browser engine (headless Chromium) when one is installed."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 from .errors import ReportError
@@ -10,12 +14,15 @@ from .errors import ReportError
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "assessment.ipynb"
 TEMPLATES = ROOT / "templates"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+PDF_TIMEOUT = 180
 
 
 def execute_notebook(output_nb: Path, parameters: dict, *, notebook: Path = NOTEBOOK,
                      progress: bool = True, kernel: str = "python3") -> Path:
     import papermill as pm
 
+    jupyter_env()
     try:
         pm.execute_notebook(str(notebook), str(output_nb), parameters=parameters,
                             progress_bar=progress, kernel_name=kernel, cwd=str(output_nb.parent))
@@ -31,6 +38,12 @@ def to_html(executed_nb: Path, html_path: Path) -> Path:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed_nb, as_version=4)
+    # The notebook keeps plotly's JSON for JupyterLab; the HTML only needs the div beside it.
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/html" in data:
+                data.pop("application/vnd.plotly.v1+json", None)
     exporter = HTMLExporter(template_name="srm", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -45,6 +58,46 @@ def plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+def find_browser() -> str | None:
+    """A Chromium-family browser on PATH ($SRM_CHROMIUM wins), or None."""
+    wanted = os.environ.get("SRM_CHROMIUM")
+    if wanted:
+        return shutil.which(wanted) or (wanted if Path(wanted).is_file() else None)
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def browser_command(browser: str, profile_dir: str, *extra: str) -> list[str]:
+    """Headless, offline, throwaway profile: nothing phones home, nothing persists."""
+    return [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-extensions", "--disable-dev-shm-usage", f"--user-data-dir={profile_dir}", *extra]
+
+
+def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> Path:
+    """Print the HTML report to PDF with headless Chromium (the report's print styles apply)."""
+    browser = browser or find_browser()
+    if browser is None:
+        raise ReportError("no Chromium found for the PDF: install it (Debian: apt-get install chromium) "
+                          "or set SRM_CHROMIUM; the HTML report was written")
+    with tempfile.TemporaryDirectory(prefix="srm-chromium-") as profile:
+        cmd = browser_command(browser, profile, "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+                              "--virtual-time-budget=15000", f"--print-to-pdf={pdf_path}",
+                              Path(html_path).resolve().as_uri())
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PDF_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise ReportError(f"Chromium did not finish printing the PDF in {PDF_TIMEOUT} s; "
+                              "the HTML report was written") from exc
+    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        tail = (proc.stderr or "").strip().splitlines()[-3:]
+        raise ReportError(f"Chromium did not write the PDF (exit {proc.returncode}): {' | '.join(tail)}")
+    return pdf_path
 
 
 def jupyter_env() -> None:

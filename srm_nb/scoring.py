@@ -1,13 +1,30 @@
 """The scoring model: severity-weighted pass rates, with coverage beside every score.
 
-For a group of findings (an area, a service, a region, the account):
+Which findings count
+    PASS and FAIL are evaluated verdicts. ERROR means the data a check needs could not be
+    collected (a denied or failed call): it is never a pass, so it counts against the score
+    exactly like a FAIL and lowers coverage. NOT_APPLICABLE and MANUAL findings, and findings
+    muted by the mute file, are left out of both the score and the coverage.
 
-    score    = 100 * sum(weight of PASS) / sum(weight of PASS, FAIL, ERROR)
-    coverage = 100 * count(PASS, FAIL) / count(PASS, FAIL, ERROR)
+Score of a group (a responsibility area, a service, a region, or the whole account)
+    Each check present in the group contributes its pass rate on the group's resources,
+    weighted by the check's severity:
 
-ERROR (data missing) counts against the score and lowers coverage: it is never a pass.
-NOT_APPLICABLE and MANUAL findings are left out of both. A group with nothing evaluable has no
-score (NaN), which the report shows as "n/a" rather than 0 or 100.
+        pass_rate(check) = PASS / (PASS + FAIL + ERROR)     over the group's findings of that check
+        score            = 100 * sum(weight * pass_rate) / sum(weight)    over the group's checks
+
+    Weights: critical 10, high 5, medium 3, low 1, informational 0.5. Weighting per check, not
+    per finding, keeps an account with 500 buckets from drowning its root-MFA result: one public
+    bucket out of 500 still costs that check 0.2% of its weight, while a failed critical
+    account-level check costs its full weight.
+
+Coverage of a group
+    coverage = 100 * (PASS + FAIL) / (PASS + FAIL + ERROR)   over the group's findings
+
+    It says how much of the score rests on evaluated data. A score with low coverage is an
+    upper bound on nothing: fix the collection gaps (the coverage appendix lists them) first.
+
+A group with nothing to evaluate has no score (NaN), shown as "n/a", never as 0 or 100.
 """
 
 from __future__ import annotations
@@ -16,31 +33,52 @@ import pandas as pd
 
 SEVERITY_WEIGHTS = {"critical": 10, "high": 5, "medium": 3, "low": 1, "informational": 0.5}
 COUNTED = ("PASS", "FAIL", "ERROR")
+SCORE_COLUMNS = ("score", "coverage", "checks", "passed", "failed", "errors")
+
+
+def counted(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings that take part in scoring: PASS, FAIL or ERROR, and not muted."""
+    keep = findings["status"].isin(COUNTED)
+    if "muted" in findings.columns:
+        keep &= ~findings["muted"].fillna(False).astype(bool)
+    return findings[keep]
 
 
 def score_by(findings: pd.DataFrame, by: str | list[str] | None = None) -> pd.DataFrame:
-    """Score, coverage and status counts per group (`by` None: one row for the account)."""
-    f = findings[findings["status"].isin(COUNTED)].copy()
-    f["w"] = f["severity"].map(SEVERITY_WEIGHTS).fillna(1.0)
-    f["w_pass"] = f["w"].where(f["status"] == "PASS", 0.0)
-    f["evaluated"] = f["status"].isin(("PASS", "FAIL")).astype(int)
+    """Score, coverage, number of checks and status counts per group (`by` None: the account)."""
     keys = [by] if isinstance(by, str) else list(by or [])
+    f = counted(findings).loc[:, list(dict.fromkeys([*keys, "check_id", "severity", "status"]))].copy()
     if not keys:
         f["_all"] = "account"
         keys = ["_all"]
-    g = f.groupby(keys, dropna=False)
+    f["is_pass"] = (f["status"] == "PASS").astype(int)
+    f["is_fail"] = (f["status"] == "FAIL").astype(int)
+    f["is_error"] = (f["status"] == "ERROR").astype(int)
+    per_check = f.groupby([*keys, "check_id"], dropna=False, observed=True).agg(
+        severity=("severity", "first"), passed=("is_pass", "sum"), failed=("is_fail", "sum"),
+        errors=("is_error", "sum"), n=("status", "size")).reset_index()
+    per_check["w"] = per_check["severity"].map(SEVERITY_WEIGHTS).fillna(1.0).astype(float)
+    per_check["w_rate"] = per_check["w"] * per_check["passed"] / per_check["n"]
+    g = per_check.groupby(keys, dropna=False, observed=True)
     out = pd.DataFrame({
-        "score": 100 * g["w_pass"].sum() / g["w"].sum(),
-        "coverage": 100 * g["evaluated"].sum() / g.size(),
-        "passed": g["status"].apply(lambda s: int((s == "PASS").sum())),
-        "failed": g["status"].apply(lambda s: int((s == "FAIL").sum())),
-        "errors": g["status"].apply(lambda s: int((s == "ERROR").sum())),
+        "score": 100 * g["w_rate"].sum() / g["w"].sum(),
+        "coverage": 100 * (g["passed"].sum() + g["failed"].sum()) / g["n"].sum(),
+        "checks": g.size(),
+        "passed": g["passed"].sum(),
+        "failed": g["failed"].sum(),
+        "errors": g["errors"].sum(),
     }).reset_index()
+    for col in ("checks", "passed", "failed", "errors"):
+        out[col] = out[col].astype(int)
+    if out.empty:  # keep the key columns even when nothing is scorable
+        out = pd.DataFrame(columns=[*keys, *SCORE_COLUMNS])
     return out.drop(columns=["_all"], errors="ignore")
 
 
 def overall(findings: pd.DataFrame) -> dict:
+    """The account's score as a plain dict (NaN score and coverage when nothing is scorable)."""
     row = score_by(findings)
     if row.empty:
-        return {"score": float("nan"), "coverage": float("nan"), "passed": 0, "failed": 0, "errors": 0}
+        return {"score": float("nan"), "coverage": float("nan"), "checks": 0, "passed": 0,
+                "failed": 0, "errors": 0}
     return {k: (float(v) if k in ("score", "coverage") else int(v)) for k, v in row.iloc[0].items()}

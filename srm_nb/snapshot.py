@@ -28,14 +28,19 @@ import pandas as pd
 from . import SNAPSHOT_SCHEMA_VERSION, __version__
 from .errors import SnapshotError
 
+# `params` is the request's parameters as JSON (what was asked: bucket, user, filter...);
+# `page` numbers the pages of a paginated listing (1 for a single call); `attempts` is 1 plus
+# botocore's retries (throttling shows up there before it shows up as a failure).
 CALLS_COLUMNS = (
     "collector", "service", "region", "operation", "resource_id", "status", "error_code",
-    "duration_ms",
+    "duration_ms", "page", "attempts", "params",
 )
 GAPS_COLUMNS = (
     "table", "region", "resource_id", "service", "operation", "status", "error_code", "message",
 )
 MANIFEST = "manifest.json"
+# What a snapshot's manifest must hold to be read (the runner writes more: times, counts...).
+REQUIRED_MANIFEST_KEYS = ("schema_version", "account_id", "partition", "regions", "tables")
 
 
 @dataclass
@@ -96,7 +101,12 @@ class Snapshot:
                 "tool_version": self.manifest.get("tool_version", __version__),
                 "tables": files,
             }
-            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+            # The manifest is written last and the folder renamed only then: a folder named like a
+            # snapshot always has a manifest, and a manifest always has its tables.
+            with open(tmp / MANIFEST, "w") as fh:
+                fh.write(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -106,6 +116,10 @@ class Snapshot:
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> "Snapshot":
+        """Read a snapshot folder, refusing anything incomplete, damaged or of another version.
+
+        Every refusal is a SnapshotError naming the problem and what to do next.
+        """
         path = Path(folder)
         if (path / "snapshot" / MANIFEST).exists():  # accept a run folder too
             path = path / "snapshot"
@@ -113,13 +127,17 @@ class Snapshot:
         if not path.is_dir():
             raise SnapshotError(f"no snapshot at {path}: pass the folder `srm collect` wrote")
         if not mf.exists():
+            partial = " (it looks like an interrupted collection)" if path.name.startswith(".") else ""
             raise SnapshotError(
-                f"{path} has no {MANIFEST}: it is not a snapshot, or its collection did not finish"
+                f"{path} has no {MANIFEST}{partial}: it is not a snapshot, or its collection did "
+                "not finish; collect the account again"
             )
         try:
             manifest = json.loads(mf.read_text())
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"{mf} is corrupt ({exc}): collect the account again") from exc
+        if not isinstance(manifest, dict):
+            raise SnapshotError(f"{mf} is corrupt (not a JSON object): collect the account again")
         version = manifest.get("schema_version")
         if version != SNAPSHOT_SCHEMA_VERSION:
             raise SnapshotError(
@@ -127,12 +145,27 @@ class Snapshot:
                 f"{SNAPSHOT_SCHEMA_VERSION}: collect again, or use the srm-workbook version "
                 f"{manifest.get('tool_version', '?')} that wrote it"
             )
+        missing_keys = [k for k in REQUIRED_MANIFEST_KEYS if k not in manifest]
+        if missing_keys:
+            raise SnapshotError(
+                f"{mf} lacks {', '.join(missing_keys)}: the manifest was edited or truncated; "
+                "collect the account again"
+            )
+        listed = manifest["tables"]
+        if not isinstance(listed, dict) or not {"calls", "gaps"} <= set(listed):
+            raise SnapshotError(
+                f"{mf} does not list the calls and gaps tables: without them missing data cannot "
+                "be told from absent resources; collect the account again"
+            )
         tables = {}
-        for name, meta in manifest.get("tables", {}).items():
+        for name, meta in listed.items():
             file = path / "tables" / f"{name}.parquet"
             if not file.exists():
-                raise SnapshotError(f"snapshot {path} is missing table file {file.name}")
-            if _sha256(file) != meta.get("sha256"):
+                raise SnapshotError(
+                    f"snapshot {path} is missing table file tables/{file.name}: copy the whole "
+                    "snapshot folder, or collect again"
+                )
+            if _sha256(file) != (meta or {}).get("sha256"):
                 raise SnapshotError(
                     f"table file {file} does not match its checksum in {MANIFEST}: the snapshot "
                     "was modified or damaged; collect again"
@@ -140,7 +173,18 @@ class Snapshot:
             try:
                 tables[name] = pd.read_parquet(file)
             except Exception as exc:  # pyarrow raises several types for damaged files
-                raise SnapshotError(f"table file {file} cannot be read ({exc})") from exc
+                raise SnapshotError(f"table file {file} cannot be read ({exc}): collect again") from exc
+            rows = (meta or {}).get("rows")
+            if rows is not None and rows != len(tables[name]):
+                raise SnapshotError(
+                    f"table file {file} has {len(tables[name])} rows, its manifest says {rows}: "
+                    "collect again"
+                )
+        # Columns added without a schema bump (calls.page, calls.attempts): fill them in.
+        for name, cols in (("calls", CALLS_COLUMNS), ("gaps", GAPS_COLUMNS)):
+            for col in cols:
+                if col not in tables[name].columns:
+                    tables[name][col] = pd.NA
         return cls(tables=tables, manifest=manifest, path=path)
 
 

@@ -36,8 +36,13 @@ def test_run_folder_layout(demo_run):
     folder, _ = demo_run
     assert folder.parent.name == "123456789012"
     assert re.fullmatch(r"\d{8}T\d{6}Z(-\d+)?", folder.name)
-    for name in ("report.html", "assessment.ipynb", "findings.csv", "snapshot/manifest.json"):
+    for name in ("report.html", "assessment.ipynb", "findings.csv", "snapshot/manifest.json",
+                 "findings.xlsx", "findings.ocsf.json", "scores.json"):
         assert (folder / name).exists(), name
+    from srm_nb.render import find_browser
+
+    if find_browser() is not None:  # the PDF needs Chromium; without it the CLI says so
+        assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_quiet_mode_prints_only_the_report_path(demo_run):
@@ -64,13 +69,14 @@ def test_old_access_key_fails_and_recent_passes(demo_run):
     with open(folder / "findings.csv", newline="") as fh:
         keys = {r["resource_id"].split("/")[0]: r["status"] for r in csv.DictReader(fh)
                 if r["check_id"] == "iam_access_key_rotated_90_days"}
-    assert keys == {"ci-deploy": "FAIL", "data-loader": "PASS"}
+    assert keys == {"ci-deploy": "FAIL", "data-loader": "PASS", "old.contractor": "FAIL"}
 
 
 def test_report_html_is_self_contained_and_has_sections(demo_run):
     folder, _ = demo_run
     html = (folder / "report.html").read_text()
-    for section in ("Cover", "Executive summary", "Findings by responsibility area", "Appendix"):
+    for section in ("Cover", "Executive summary", "Shared Responsibility matrix", "Responsibility areas",
+                    "Remediation plan", "Appendix"):
         assert f">{section}<" in html, section
     assert html.count("Plotly.newPlot") >= 1
     # plotly.js is embedded exactly once, and nothing is fetched from a CDN.

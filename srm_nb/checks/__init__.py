@@ -1,10 +1,17 @@
-"""The check catalog and its runner. Checks are pure functions of snapshot tables: no boto3."""
+"""The check catalog and its runner. Checks are pure functions of snapshot tables: no boto3.
+
+CIS benchmark mappings live in `frameworks/cis_aws_<version>.yaml`; `load_catalog()` derives each
+check's `cis_ids` from them. `python -m srm_nb.checks.docs > docs/controls.md` regenerates the
+control-by-control coverage page.
+"""
 
 from .base import DOMAINS, SEVERITIES, STATUSES
-from .catalog import CATALOG_VERSION, Check, catalog_frame, load_catalog
+from .catalog import (CATALOG_VERSION, Check, Control, Framework, catalog_frame, controls_frame,
+                      framework_problems, load_catalog, load_frameworks, select_checks)
 from .runner import FINDING_COLUMNS, run_checks
 
 __all__ = [
-    "CATALOG_VERSION", "DOMAINS", "FINDING_COLUMNS", "SEVERITIES", "STATUSES", "Check",
-    "catalog_frame", "load_catalog", "run_checks",
+    "CATALOG_VERSION", "DOMAINS", "FINDING_COLUMNS", "SEVERITIES", "STATUSES", "Check", "Control",
+    "Framework", "catalog_frame", "controls_frame", "framework_problems", "load_catalog",
+    "load_frameworks", "run_checks", "select_checks",
 ]

@@ -2,9 +2,10 @@
 
 A check is a pure function of the snapshot: `def <id>(s: Snapshot) -> pd.DataFrame` returning one
 row per (resource, region) with the columns in RESULT_COLUMNS. The runner adds the metadata
-(title, severity, control ids...) and turns missing data into ERROR; a check only decides PASS or
-FAIL on the data it has. Use `verdicts()` to build the frame from a table and a boolean Series:
-no per-row Python loops.
+(title, severity, control ids...) and turns missing tables and collection gaps into ERROR; a check
+decides PASS or FAIL on the data it has, and ERROR where a value it needs is missing (`verdicts`
+does that for NA verdicts and for rows flagged `unknown=`). Build the frame with `verdicts()`
+from a table and a boolean Series, `account_finding()` or `per_region()`: no per-row Python loops.
 """
 
 from __future__ import annotations
@@ -58,20 +59,52 @@ def verdicts(
     fail_detail: str,
     resource_arn: str | None = "arn",
     region: str = "region",
+    unknown: pd.Series | None = None,
+    unknown_detail: str = "Could not determine the verdict for {%s}: a value it depends on is missing "
+                          "from the snapshot.",
 ) -> pd.DataFrame:
-    """One PASS/FAIL row per row of `df`. Details are templates over `df`'s columns."""
+    """One PASS/FAIL row per row of `df`. Details are templates over `df`'s columns.
+
+    Never a verdict on missing data: rows where `passed` is NA, or where `unknown` is True (the
+    check says which inputs it could not read), become ERROR with `unknown_detail`.
+    """
     if df.empty:
         return empty()
-    passed = passed.fillna(False).astype(bool)
+    passed, unknown = _aligned(passed, df), (_aligned(unknown, df) if unknown is not None else None)
+    df = df.reset_index(drop=True)  # positional from here on: duplicate labels cannot misalign
+    missing = passed.isna()
+    if unknown is not None:
+        missing = missing | unknown.fillna(False).astype(bool)
+    ok = passed.where(~missing, False).astype(bool)
+    status = pd.Series(FAIL, index=df.index, dtype=object).where(~ok, PASS).where(~missing, ERROR)
+    # Each row's detail from its own template only: filling every template for every row
+    # would triple the string work on large tables.
+    detail = pd.Series("", index=df.index, dtype=object)
+    fail_rows = ~ok & ~missing
+    for mask, template in ((ok, pass_detail), (fail_rows, fail_detail),
+                           (missing, unknown_detail.replace("{%s}", "{" + resource_id + "}"))):
+        if mask.all():
+            detail = fill(df, template)
+        elif mask.any():
+            detail[mask] = fill(df[mask], template)
     return pd.DataFrame(
         {
-            "status": passed.map({True: PASS, False: FAIL}),
+            "status": status,
             "region": df[region].astype(str),
             "resource_id": df[resource_id].astype(str),
             "resource_arn": df[resource_arn].astype(object) if resource_arn else "",
-            "detail": fill(df, pass_detail).where(passed, fill(df, fail_detail)),
+            "detail": detail,
         }
     ).reset_index(drop=True)
+
+
+def _aligned(values: pd.Series, df: pd.DataFrame) -> pd.Series:
+    """`values` in `df`'s row order, on a fresh 0..n-1 index."""
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values, index=df.index)
+    if not values.index.equals(df.index):
+        values = values.reindex(df.index)
+    return values.reset_index(drop=True)
 
 
 def empty() -> pd.DataFrame:

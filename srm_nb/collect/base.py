@@ -37,6 +37,12 @@ DENIED_CODES = frozenset(
         "InvalidClientTokenId",
         "UnrecognizedClientException",
         "AccessDeniedForDependencyException",
+        "AuthFailure",  # EC2: credentials not valid for this region/account
+        "SignatureDoesNotMatch",
+        "InvalidSignatureException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "403",  # a 403 whose body botocore could not parse (its status code becomes the code)
     }
 )
 THROTTLED_CODES = frozenset(
@@ -51,6 +57,7 @@ THROTTLED_CODES = frozenset(
         "SlowDown",
         "ProvisionedThroughputExceededException",
         "LimitExceededException",
+        "429",
     }
 )
 NOT_SUBSCRIBED_CODES = frozenset(
@@ -73,6 +80,96 @@ def classify(code: str) -> str:
     return "error"
 
 
+# -- IAM actions --------------------------------------------------------------------------------
+# The least-privilege policy is derived from the declared API operations. For most services the
+# IAM action is "<signing name>:<Operation>"; the two tables below hold the exceptions, so a
+# collector only declares API operation names. tests/test_policy.py checks every derived action
+# against policyuniverse's list of real IAM actions, so a missing exception fails a test.
+
+# IAM service prefix where it differs from the boto3 service's SigV4 signing name.
+IAM_PREFIX = {
+    "cloudwatch": "cloudwatch",  # signs as "monitoring"
+    "resourcegroupstaggingapi": "tag",  # signs as "tagging"
+    "iot-data": "iot",
+    "sso": "sso",  # the portal signs as "awsssoportal"
+}
+
+# (boto3 service, operation) -> IAM actions, where the action is not the operation's name.
+IAM_ACTIONS = {
+    ("s3", "ListBuckets"): ("s3:ListAllMyBuckets",),
+    ("s3", "HeadBucket"): ("s3:ListBucket",),
+    ("s3", "ListObjects"): ("s3:ListBucket",),
+    ("s3", "ListObjectsV2"): ("s3:ListBucket",),
+    ("s3", "ListObjectVersions"): ("s3:ListBucketVersions",),
+    ("s3", "ListMultipartUploads"): ("s3:ListBucketMultipartUploads",),
+    ("s3", "GetBucketEncryption"): ("s3:GetEncryptionConfiguration",),
+    ("s3", "GetPublicAccessBlock"): ("s3:GetBucketPublicAccessBlock",),
+    ("s3", "GetBucketLifecycle"): ("s3:GetLifecycleConfiguration",),
+    ("s3", "GetBucketLifecycleConfiguration"): ("s3:GetLifecycleConfiguration",),
+    ("s3", "GetObjectLockConfiguration"): ("s3:GetBucketObjectLockConfiguration",),
+    ("s3", "GetBucketReplication"): ("s3:GetReplicationConfiguration",),
+    ("s3", "GetBucketNotification"): ("s3:GetBucketNotification",),
+    ("s3", "GetBucketNotificationConfiguration"): ("s3:GetBucketNotification",),
+    ("s3", "GetBucketCors"): ("s3:GetBucketCORS",),
+    ("s3", "GetBucketAccelerateConfiguration"): ("s3:GetAccelerateConfiguration",),
+    ("s3", "GetBucketAnalyticsConfiguration"): ("s3:GetAnalyticsConfiguration",),
+    ("s3", "ListBucketAnalyticsConfigurations"): ("s3:GetAnalyticsConfiguration",),
+    ("s3", "GetBucketInventoryConfiguration"): ("s3:GetInventoryConfiguration",),
+    ("s3", "ListBucketInventoryConfigurations"): ("s3:GetInventoryConfiguration",),
+    ("s3", "GetBucketMetricsConfiguration"): ("s3:GetMetricsConfiguration",),
+    ("s3", "ListBucketMetricsConfigurations"): ("s3:GetMetricsConfiguration",),
+    ("s3", "GetBucketIntelligentTieringConfiguration"): ("s3:GetIntelligentTieringConfiguration",),
+    ("s3", "ListBucketIntelligentTieringConfigurations"): ("s3:GetIntelligentTieringConfiguration",),
+    ("s3", "GetBucketOwnershipControls"): ("s3:GetBucketOwnershipControls",),
+    ("s3", "GetObjectAcl"): ("s3:GetObjectAcl",),
+    ("s3control", "GetPublicAccessBlock"): ("s3:GetAccountPublicAccessBlock",),
+    ("s3control", "ListAccessPoints"): ("s3:ListAccessPoints",),
+    ("s3control", "GetAccessPointPolicy"): ("s3:GetAccessPointPolicy",),
+    ("s3control", "GetAccessPointPolicyStatus"): ("s3:GetAccessPointPolicyStatus",),
+    ("s3control", "ListMultiRegionAccessPoints"): ("s3:ListMultiRegionAccessPoints",),
+    ("s3control", "ListStorageLensConfigurations"): ("s3:ListStorageLensConfigurations",),
+    ("s3control", "GetStorageLensConfiguration"): ("s3:GetStorageLensConfiguration",),
+    # Lambda's versioned operation names map to one action.
+    ("lambda", "GetPolicy"): ("lambda:GetPolicy",),
+    ("lambda", "ListFunctions"): ("lambda:ListFunctions",),
+}
+
+# API Gateway authorizes by HTTP method on the resource path, not by operation name.
+_HTTP_METHOD_ACTIONS = {"apigateway": "apigateway", "apigatewayv2": "apigateway"}
+
+_service_models: dict[str, Any] = {}
+_models_lock = threading.Lock()
+
+
+def _service_model(service: str):
+    with _models_lock:
+        if service not in _service_models:
+            import botocore.session
+
+            _service_models[service] = botocore.session.get_session().get_service_model(service)
+        return _service_models[service]
+
+
+def iam_prefix(service: str) -> str:
+    """The IAM action prefix of a boto3 service (elbv2 -> elasticloadbalancing, ...)."""
+    if service in IAM_PREFIX:
+        return IAM_PREFIX[service]
+    try:
+        return _service_model(service).signing_name
+    except Exception:  # an unknown service name: fall back rather than break the policy
+        return service
+
+
+def iam_actions_for(service: str, operation: str) -> tuple[str, ...]:
+    """The IAM action(s) that authorize one API operation."""
+    if (service, operation) in IAM_ACTIONS:
+        return IAM_ACTIONS[(service, operation)]
+    if service in _HTTP_METHOD_ACTIONS:
+        method = _service_model(service).operation_model(operation).http.get("method", "GET")
+        return (f"{_HTTP_METHOD_ACTIONS[service]}:{method}",)
+    return (f"{iam_prefix(service)}:{operation}",)
+
+
 @dataclass(frozen=True)
 class Collector:
     name: str
@@ -81,14 +178,21 @@ class Collector:
     operations: frozenset[str]  # every API operation it may call (PascalCase)
     tables: dict[str, tuple[str, ...]]  # table name -> columns
     func: Callable[["Ctx"], None]
-    # Extra IAM actions the operations need beyond "<prefix>:<Operation>" (rare, e.g. S3 ACLs).
+    # Overrides the IAM prefix for every operation (rarely needed: see IAM_PREFIX/IAM_ACTIONS).
     iam_prefix: str | None = None
     doc: str = ""
+    # IAM actions needed beyond the operations' own (e.g. kms:Decrypt behind a read).
+    extra_iam_actions: tuple[str, ...] = ()
 
     @property
     def iam_actions(self) -> list[str]:
-        prefix = self.iam_prefix or self.service
-        return sorted(f"{prefix}:{op}" for op in self.operations)
+        actions = set(self.extra_iam_actions)
+        for op in self.operations:
+            if self.iam_prefix and (self.service, op) not in IAM_ACTIONS:
+                actions.add(f"{self.iam_prefix}:{op}")
+            else:  # the mapping is more specific than a collector-wide prefix
+                actions.update(iam_actions_for(self.service, op))
+        return sorted(actions)
 
 
 REGISTRY: dict[str, Collector] = {}
@@ -102,6 +206,7 @@ def collector(
     operations: tuple[str, ...] | list[str],
     tables: dict[str, tuple[str, ...] | list[str]],
     iam_prefix: str | None = None,
+    extra_iam_actions: tuple[str, ...] | list[str] = (),
 ):
     """Register a collector function. See the module docstring for what is declared."""
     if scope not in (GLOBAL, REGIONAL):
@@ -123,6 +228,7 @@ def collector(
             func=func,
             iam_prefix=iam_prefix,
             doc=(func.__doc__ or "").strip(),
+            extra_iam_actions=tuple(extra_iam_actions),
         )
         return func
 
@@ -159,14 +265,30 @@ class CallFailed(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class CollectionCancelled(BaseException):
+    """The run was interrupted: raised at a collector's next call so its thread stops promptly.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` in a collector swallows it.
+    """
+
+
+# Requests of one AWS service in flight at once, across all its tasks and their fan-out.
+DEFAULT_CALLS_PER_SERVICE = 8
+
+
 @dataclass
 class Recorder:
-    """Thread-safe sinks for rows, calls and gaps of one collection run."""
+    """Thread-safe sinks for rows, calls and gaps of one collection run, plus the run's shared
+    controls: a cancellation flag and a per-service bound on requests in flight."""
 
     rows: dict[str, list[dict]] = field(default_factory=dict)
     calls: list[dict] = field(default_factory=list)
     gaps: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    calls_per_service: int = DEFAULT_CALLS_PER_SERVICE
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    _limits: dict[str, threading.BoundedSemaphore] = field(default_factory=dict, repr=False)
+    _gaps_by_service: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add_rows(self, table: str, rows: list[dict]) -> None:
         with self.lock:
@@ -179,6 +301,24 @@ class Recorder:
     def add_gap(self, record: dict) -> None:
         with self.lock:
             self.gaps.append(record)
+            service = record.get("service", "")
+            self._gaps_by_service[service] = self._gaps_by_service.get(service, 0) + 1
+
+    def gap_count(self, service: str) -> int:
+        with self.lock:
+            return self._gaps_by_service.get(service, 0)
+
+    def limit(self, service: str) -> threading.BoundedSemaphore:
+        with self.lock:
+            if service not in self._limits:
+                self._limits[service] = threading.BoundedSemaphore(self.calls_per_service)
+            return self._limits[service]
+
+
+def _attempts(response: dict | None) -> int:
+    """How many HTTP attempts botocore made (1 + its retries)."""
+    meta = (response or {}).get("ResponseMetadata", {})
+    return int(meta.get("RetryAttempts", 0)) + 1
 
 
 @dataclass
@@ -230,7 +370,35 @@ class Ctx:
                 }
             )
 
-    def _record(self, operation: str, status: str, code: str, started: float, resource_id: str) -> None:
+    def map(self, func: Callable[[Any], None], items, workers: int = 4) -> None:
+        """Run `func(item)` for every item on a few threads: per-resource enrichment (bucket
+        settings, user details) without a per-collector thread pool. Requests still go through
+        the service's in-flight bound. An exception in one item is re-raised after the others
+        finished (the runner then records the collector's tables as a gap)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        items = list(items)
+        if workers <= 1 or len(items) <= 1:
+            for item in items:
+                func(item)
+            return
+        with ThreadPoolExecutor(max_workers=min(workers, len(items)),
+                                thread_name_prefix=f"srm-{self.collector.name}") as pool:
+            futures = [pool.submit(func, item) for item in items]
+            first: BaseException | None = None
+            for future in futures:
+                try:
+                    future.result()
+                except BaseException as exc:  # keep the first; let the others finish
+                    first = first or exc
+                    if isinstance(exc, CollectionCancelled):
+                        for f in futures:
+                            f.cancel()
+            if first is not None:
+                raise first
+
+    def _record(self, operation: str, status: str, code: str, started: float, resource_id: str,
+                page: int = 1, attempts: int = 1, params: dict | None = None) -> None:
         self.recorder.add_call(
             {
                 "collector": self.collector.name,
@@ -241,6 +409,9 @@ class Ctx:
                 "status": status,
                 "error_code": code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "page": page,
+                "attempts": attempts,
+                "params": to_json(params)[:300] if params else "",
             }
         )
 
@@ -250,6 +421,13 @@ class Ctx:
                 f"collector {self.collector.name} called {operation}, which it does not declare"
             )
         return getattr(self.client, _snake(operation))
+
+    def _send(self, send: Callable[[], Any]):
+        """One request, within the service's in-flight bound; refuses to start after a cancel."""
+        if self.recorder.cancelled.is_set():
+            raise CollectionCancelled()
+        with self.recorder.limit(self.collector.service):
+            return send()
 
     def call(
         self,
@@ -267,19 +445,22 @@ class Ctx:
         method = self._method(operation)
         started = time.perf_counter()
         try:
-            response = method(**params)
+            response = self._send(lambda: method(**params))
         except ClientError as exc:
             err = exc.response.get("Error", {})
             code = str(err.get("Code", "Unknown"))
             if code in absent:
-                self._record(operation, "ok", code, started, resource_id)
+                self._record(operation, "ok", code, started, resource_id,
+                             attempts=_attempts(exc.response), params=params)
                 return {}
             return self._failed(operation, classify(code), code, err.get("Message", str(exc)),
-                                started, table, resource_id, required)
+                                started, table, resource_id, required, attempts=_attempts(exc.response),
+                                params=params)
         except BotoCoreError as exc:
             return self._failed(operation, "error", type(exc).__name__, str(exc), started,
-                                table, resource_id, required)
-        self._record(operation, "ok", "", started, resource_id)
+                                table, resource_id, required, params=params)
+        self._record(operation, "ok", "", started, resource_id, attempts=_attempts(response),
+                     params=params)
         response.pop("ResponseMetadata", None)
         return response
 
@@ -307,28 +488,35 @@ class Ctx:
             return None if response is None else list(response.get(key, []))
         items: list = []
         pages = iter(self.client.get_paginator(method_name).paginate(**params))
+        page_no = 0
         while True:
+            page_no += 1
             started = time.perf_counter()
             try:
-                page = next(pages)
+                page = self._send(lambda: next(pages))
             except StopIteration:
                 return items
             except ClientError as exc:
                 err = exc.response.get("Error", {})
                 code = str(err.get("Code", "Unknown"))
                 if code in absent:
-                    self._record(operation, "ok", code, started, resource_id)
+                    self._record(operation, "ok", code, started, resource_id, page=page_no,
+                                 attempts=_attempts(exc.response), params=params)
                     return items
                 return self._failed(operation, classify(code), code, err.get("Message", str(exc)),
-                                    started, table, resource_id, required)
+                                    started, table, resource_id, required, page=page_no,
+                                    attempts=_attempts(exc.response), params=params)
             except BotoCoreError as exc:
                 return self._failed(operation, "error", type(exc).__name__, str(exc), started,
-                                    table, resource_id, required)
-            self._record(operation, "ok", "", started, resource_id)
+                                    table, resource_id, required, page=page_no, params=params)
+            self._record(operation, "ok", "", started, resource_id, page=page_no,
+                         attempts=_attempts(page), params=params)
             items.extend(page.get(key, []))
 
-    def _failed(self, operation, status, code, message, started, table, resource_id, required):
-        self._record(operation, status, code, started, resource_id)
+    def _failed(self, operation, status, code, message, started, table, resource_id, required,
+                page: int = 1, attempts: int = 1, params: dict | None = None):
+        self._record(operation, status, code, started, resource_id, page=page, attempts=attempts,
+                     params=params)
         if table is not None:
             self.gap(table, status, code, message, operation, resource_id)
         if required:

@@ -1,35 +1,64 @@
-"""CloudTrail: trails and whether they are logging."""
+"""CloudTrail: trails, whether they are logging, and which events they record.
+
+Each trail is reported once, by the region that is its home. DescribeTrails is asked for shadow
+trails too, because an organization trail made in the management account reaches a member account
+only as a shadow trail: without them, a member account looks as if it had no trail at all.
+"""
 
 from __future__ import annotations
 
-from .base import REGIONAL, Ctx, collector
+from .base import REGIONAL, Ctx, collector, to_json
 
 
 @collector(
     "cloudtrail",
     service="cloudtrail",
     scope=REGIONAL,
-    operations=("DescribeTrails", "GetTrailStatus"),
+    operations=("DescribeTrails", "GetTrailStatus", "GetEventSelectors"),
     tables={
         "cloudtrail_trails": ("region", "name", "arn", "home_region", "is_multi_region",
-                              "log_file_validation", "kms_key_id", "s3_bucket_name",
-                              "is_organization_trail", "is_logging"),
+                              "log_file_validation", "kms_key_id", "s3_bucket_name", "s3_key_prefix",
+                              "is_organization_trail", "include_global_service_events",
+                              "cloudwatch_logs_log_group_arn", "cloudwatch_logs_role_arn",
+                              "is_logging", "latest_delivery_error",
+                              "latest_cloudwatch_logs_delivery_error"),
+        "cloudtrail_event_selectors": ("region", "trail_name", "trail_arn", "event_selectors_json",
+                                       "advanced_event_selectors_json"),
     },
 )
 def collect_trails(ctx: Ctx) -> None:
-    """Trails whose home is this region (shadow copies of other regions' trails are skipped)."""
-    trails = ctx.call("DescribeTrails", includeShadowTrails=False, table="cloudtrail_trails")
-    for t in (trails or {}).get("trailList", []):
-        status = ctx.call("GetTrailStatus", Name=t["TrailARN"], table="cloudtrail_trails",
-                          resource_id=t["Name"])
+    """Trails whose home is this region, their logging status and their event selectors."""
+    listed = ctx.call("DescribeTrails", includeShadowTrails=True,
+                      table=("cloudtrail_trails", "cloudtrail_event_selectors"))
+    for t in (listed or {}).get("trailList", []):
+        if t.get("HomeRegion", ctx.region) != ctx.region:
+            continue  # reported by its home region
+        name, arn = t["Name"], t["TrailARN"]
+        status = ctx.call("GetTrailStatus", Name=arn, table="cloudtrail_trails", resource_id=name)
         ctx.add("cloudtrail_trails", {
-            "name": t["Name"],
-            "arn": t["TrailARN"],
+            "name": name,
+            "arn": arn,
             "home_region": t.get("HomeRegion"),
             "is_multi_region": bool(t.get("IsMultiRegionTrail")),
             "log_file_validation": bool(t.get("LogFileValidationEnabled")),
             "kms_key_id": t.get("KmsKeyId"),
             "s3_bucket_name": t.get("S3BucketName"),
+            "s3_key_prefix": t.get("S3KeyPrefix"),
             "is_organization_trail": bool(t.get("IsOrganizationTrail")),
+            "include_global_service_events": bool(t.get("IncludeGlobalServiceEvents")),
+            "cloudwatch_logs_log_group_arn": t.get("CloudWatchLogsLogGroupArn"),
+            "cloudwatch_logs_role_arn": t.get("CloudWatchLogsRoleArn"),
             "is_logging": None if status is None else bool(status.get("IsLogging")),
+            "latest_delivery_error": (status or {}).get("LatestDeliveryError"),
+            "latest_cloudwatch_logs_delivery_error": (status or {}).get("LatestCloudWatchLogsDeliveryError"),
         })
+        sel = ctx.call("GetEventSelectors", TrailName=arn, table="cloudtrail_event_selectors",
+                       resource_id=name)
+        if sel is not None:
+            ctx.add("cloudtrail_event_selectors", {
+                "trail_name": name,
+                "trail_arn": arn,
+                # A trail has either basic or advanced selectors; the other list is absent.
+                "event_selectors_json": to_json(sel.get("EventSelectors")),
+                "advanced_event_selectors_json": to_json(sel.get("AdvancedEventSelectors")),
+            })

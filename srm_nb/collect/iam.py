@@ -16,6 +16,7 @@ REPORT_COLUMNS = (
     "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
     "cert_1_active", "cert_2_active",
 )
+ROOT_USER = "<root_account>"  # the credential report's name for the root user
 
 
 @collector(
@@ -98,49 +99,116 @@ def _report_value(v: str):
     return v
 
 
+def _policy_list(entries: list[dict] | None) -> str | None:
+    """Inline policies as JSON: [{"name": ..., "document": {...}}]."""
+    return to_json([{"name": p.get("PolicyName"), "document": p.get("PolicyDocument")}
+                    for p in entries or []])
+
+
+def _attached(entity: dict) -> str | None:
+    return to_json([p["PolicyArn"] for p in entity.get("AttachedManagedPolicies") or []])
+
+
+IDENTITY_TABLES = ("iam_users", "iam_groups", "iam_roles", "iam_policies")
+
+
 @collector(
     "iam_users",
     service="iam",
     scope=GLOBAL,
-    operations=("ListUsers", "ListMFADevices", "ListAccessKeys", "GetAccessKeyLastUsed",
-                "GetLoginProfile", "ListAttachedUserPolicies", "ListUserPolicies"),
+    operations=("GetAccountAuthorizationDetails", "ListVirtualMFADevices", "ListAccessKeys",
+                "GetAccessKeyLastUsed", "ListServerCertificates"),
     tables={
-        "iam_users": ("region", "user_name", "user_id", "arn", "create_date", "password_last_used",
-                      "has_console_password", "attached_policy_arns", "inline_policy_names"),
-        "iam_mfa_devices": ("region", "user_name", "serial_number", "enable_date"),
+        "iam_users": ("region", "user_name", "user_id", "arn", "path", "create_date", "group_names",
+                      "attached_policy_arns", "inline_policy_names", "inline_policies_json"),
+        "iam_groups": ("region", "group_name", "group_id", "arn", "create_date",
+                       "attached_policy_arns", "inline_policies_json"),
+        "iam_roles": ("region", "role_name", "role_id", "arn", "path", "create_date",
+                      "trust_policy_json", "attached_policy_arns", "inline_policies_json",
+                      "last_used_date", "service_linked"),
+        "iam_policies": ("region", "policy_name", "policy_id", "arn", "path", "attachment_count",
+                         "default_version_id", "document_json"),
+        "iam_mfa_devices": ("region", "user_name", "user_arn", "serial_number", "enable_date", "kind"),
         "iam_access_keys": ("region", "user_name", "access_key_id", "status", "create_date",
                             "last_used_date", "last_used_service"),
+        "iam_server_certificates": ("region", "name", "arn", "server_certificate_id", "upload_date",
+                                    "expiration"),
     },
 )
 def collect_users(ctx: Ctx) -> None:
-    """Users, their MFA devices, access keys (with last use), console passwords and policies."""
-    users = ctx.paginate("ListUsers", "Users", table=("iam_users", "iam_mfa_devices", "iam_access_keys"))
-    if users is None:
-        return
-    for u in users:
-        name = u["UserName"]
-        login = ctx.call("GetLoginProfile", UserName=name, table="iam_users", resource_id=name,
-                         absent=("NoSuchEntity",))
-        attached = ctx.paginate("ListAttachedUserPolicies", "AttachedPolicies", UserName=name,
-                                table="iam_users", resource_id=name)
-        inline = ctx.paginate("ListUserPolicies", "PolicyNames", UserName=name, table="iam_users",
-                              resource_id=name)
+    """Users, groups, roles (trust policies), customer-managed and inline policies with their
+    documents (GetAccountAuthorizationDetails), virtual MFA assignments (root's included), access
+    keys with their last use, and server certificates."""
+    # One paginated call per entity type, so each list has a single result key and a failure
+    # marks only the table it feeds.
+    users = ctx.paginate("GetAccountAuthorizationDetails", "UserDetailList", Filter=["User"],
+                         table=("iam_users", "iam_access_keys"))
+    for u in users or []:
         ctx.add("iam_users", {
-            "user_name": name,
+            "user_name": u["UserName"],
             "user_id": u.get("UserId"),
             "arn": u.get("Arn"),
+            "path": u.get("Path"),
             "create_date": u.get("CreateDate"),
-            "password_last_used": u.get("PasswordLastUsed"),
-            "has_console_password": None if login is None else bool(login.get("LoginProfile")),
-            "attached_policy_arns": to_json([p["PolicyArn"] for p in attached or []]),
-            "inline_policy_names": to_json(inline or []),
+            "group_names": to_json(u.get("GroupList") or []),
+            "attached_policy_arns": _attached(u),
+            "inline_policy_names": to_json([p.get("PolicyName") for p in u.get("UserPolicyList") or []]),
+            "inline_policies_json": _policy_list(u.get("UserPolicyList")),
         })
-        mfa = ctx.paginate("ListMFADevices", "MFADevices", UserName=name, table="iam_mfa_devices",
-                           resource_id=name)
-        ctx.add("iam_mfa_devices", [
-            {"user_name": name, "serial_number": d["SerialNumber"], "enable_date": d.get("EnableDate")}
-            for d in mfa or []
-        ])
+
+    groups = ctx.paginate("GetAccountAuthorizationDetails", "GroupDetailList", Filter=["Group"],
+                          table="iam_groups")
+    ctx.add("iam_groups", [{
+        "group_name": g["GroupName"],
+        "group_id": g.get("GroupId"),
+        "arn": g.get("Arn"),
+        "create_date": g.get("CreateDate"),
+        "attached_policy_arns": _attached(g),
+        "inline_policies_json": _policy_list(g.get("GroupPolicyList")),
+    } for g in groups or []])
+
+    roles = ctx.paginate("GetAccountAuthorizationDetails", "RoleDetailList", Filter=["Role"],
+                         table="iam_roles")
+    ctx.add("iam_roles", [{
+        "role_name": r["RoleName"],
+        "role_id": r.get("RoleId"),
+        "arn": r.get("Arn"),
+        "path": r.get("Path"),
+        "create_date": r.get("CreateDate"),
+        "trust_policy_json": to_json(r.get("AssumeRolePolicyDocument")),
+        "attached_policy_arns": _attached(r),
+        "inline_policies_json": _policy_list(r.get("RolePolicyList")),
+        "last_used_date": (r.get("RoleLastUsed") or {}).get("LastUsedDate"),
+        "service_linked": str(r.get("Path", "")).startswith("/aws-service-role/"),
+    } for r in roles or []])
+
+    # Customer-managed policies only: AWS-managed ones are known by ARN and would add ~1,000 rows.
+    policies = ctx.paginate("GetAccountAuthorizationDetails", "Policies",
+                            Filter=["LocalManagedPolicy"], table="iam_policies")
+    rows = []
+    for p in policies or []:
+        default = next((v for v in p.get("PolicyVersionList") or [] if v.get("IsDefaultVersion")), {})
+        rows.append({
+            # The ARN ends with the name (moto omits PolicyName here; AWS sends it).
+            "policy_name": p.get("PolicyName") or str(p.get("Arn", "")).rsplit("/", 1)[-1],
+            "policy_id": p.get("PolicyId"),
+            "arn": p.get("Arn"),
+            "path": p.get("Path"),
+            "attachment_count": p.get("AttachmentCount"),
+            "default_version_id": p.get("DefaultVersionId"),
+            "document_json": to_json(default.get("Document")),
+        })
+    ctx.add("iam_policies", rows)
+
+    # Every MFA assignment in one list; the root's device shows with User arn ...:root. Hardware
+    # and FIDO devices of users are not listed here: the credential report's mfa_active has them.
+    devices = ctx.paginate("ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned",
+                           table="iam_mfa_devices")
+    ctx.add("iam_mfa_devices", [_mfa_row(d) for d in devices or [] if d.get("User")])
+
+    # Access keys have no account-wide list: one ListAccessKeys per user.
+    for u in users or []:
+        name = u["UserName"]
         keys = ctx.paginate("ListAccessKeys", "AccessKeyMetadata", UserName=name,
                             table="iam_access_keys", resource_id=name)
         for k in keys or []:
@@ -155,3 +223,26 @@ def collect_users(ctx: Ctx) -> None:
                 "last_used_date": last.get("LastUsedDate"),
                 "last_used_service": last.get("ServiceName"),
             })
+
+    certs = ctx.paginate("ListServerCertificates", "ServerCertificateMetadataList",
+                         table="iam_server_certificates")
+    ctx.add("iam_server_certificates", [{
+        "name": c.get("ServerCertificateName"),
+        "arn": c.get("Arn"),
+        "server_certificate_id": c.get("ServerCertificateId"),
+        "upload_date": c.get("UploadDate"),
+        "expiration": c.get("Expiration"),
+    } for c in certs or []])
+
+
+def _mfa_row(device: dict) -> dict:
+    user = device["User"]
+    arn = str(user.get("Arn", ""))
+    is_root = arn.endswith(":root")
+    return {
+        "user_name": ROOT_USER if is_root else user.get("UserName"),
+        "user_arn": arn,
+        "serial_number": device.get("SerialNumber"),
+        "enable_date": device.get("EnableDate"),
+        "kind": "virtual",
+    }

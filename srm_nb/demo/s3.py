@@ -1,4 +1,9 @@
-"""Demo S3: the data lake, a marketing site left public, logs, and a forgotten export bucket."""
+"""Demo S3: the data lake done right (KMS, TLS only, versioning, access logs, lifecycle), an access
+log bucket under Object Lock, a marketing site left public by policy and ACL, CloudTrail logs
+without TLS policy or Object Lock, and a forgotten export bucket. No account-level Block Public
+Access: each bucket relies on its own settings.
+
+moto accepts but ignores MFADelete, so no demo bucket has MFA delete (as in most accounts)."""
 
 from __future__ import annotations
 
@@ -18,6 +23,16 @@ def _tls_only(bucket: str) -> str:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         }],
     })
+
+
+def _log_target(bucket: str) -> str:
+    """TLS only, and the S3 logging service may write (first: moto reads the statements in order)."""
+    tls = json.loads(_tls_only(bucket))
+    tls["Statement"].insert(0, {
+        "Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})
+    return json.dumps(tls)
 
 
 def _public_read(bucket: str) -> str:
@@ -40,9 +55,27 @@ def seed(aws: DemoAws) -> None:
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
     s3.put_bucket_policy(Bucket="northwind-datalake-prod", Policy=_tls_only("northwind-datalake-prod"))
     s3.put_public_access_block(Bucket="northwind-datalake-prod", PublicAccessBlockConfiguration=BLOCK_ALL)
+    s3.put_bucket_versioning(Bucket="northwind-datalake-prod", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(Bucket="northwind-datalake-prod", LifecycleConfiguration={"Rules": [{
+        "ID": "expire-old-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 90}}]})
+    # Access logs of the data lake, kept write-once (Object Lock) for a year.
+    s3.create_bucket(Bucket="northwind-access-logs", ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket="northwind-access-logs", ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 365}}})
+    s3.put_bucket_encryption(Bucket="northwind-access-logs", ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_bucket_policy(Bucket="northwind-access-logs", Policy=_log_target("northwind-access-logs"))
+    s3.put_public_access_block(Bucket="northwind-access-logs", PublicAccessBlockConfiguration=BLOCK_ALL)
+    s3.put_bucket_lifecycle_configuration(Bucket="northwind-access-logs", LifecycleConfiguration={"Rules": [{
+        "ID": "expire-after-400-days", "Status": "Enabled", "Filter": {"Prefix": ""},
+        "Expiration": {"Days": 400}}]})
+    s3.put_bucket_logging(Bucket="northwind-datalake-prod", BucketLoggingStatus={"LoggingEnabled": {
+        "TargetBucket": "northwind-access-logs", "TargetPrefix": "datalake/"}})
     # Public by intent or by accident: the marketing site, readable by anyone, no TLS policy.
     s3.create_bucket(Bucket="northwind-marketing-site")
     s3.put_bucket_policy(Bucket="northwind-marketing-site", Policy=_public_read("northwind-marketing-site"))
+    s3.put_bucket_acl(Bucket="northwind-marketing-site", ACL="public-read")
     # Audit logs in Europe: blocked and encrypted, but no TLS-only policy.
     eu = aws.client("s3", "eu-west-1")
     eu.create_bucket(Bucket="northwind-cloudtrail-logs",

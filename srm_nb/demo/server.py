@@ -211,3 +211,58 @@ class AwsTestServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class Delay:
+    """WSGI middleware that holds every request for `seconds`: a slow endpoint for tests and
+    benchmarks (interrupting a collection mid-run)."""
+
+    def __init__(self, app, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    def __call__(self, environ, start_response):
+        import time
+
+        if not environ.get("PATH_INFO", "").startswith("/moto-api"):
+            time.sleep(self.seconds)
+        return self.app(environ, start_response)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m srm_nb.demo.server`: a moto server in its own process (for IAM enforcement,
+    which is process-wide in moto, for kill tests and for benchmarks that time the collector and
+    the server separately). Prints `READY <endpoint>` once listening; stops on SIGTERM/SIGINT or
+    when stdin closes."""
+    import argparse
+    import signal
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m srm_nb.demo.server")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--demo", action="store_true", help="seed the demo account and its fakes")
+    parser.add_argument("--delay", type=float, default=0.0, help="hold every request this long")
+    args = parser.parse_args(argv)
+
+    handlers = {}
+    if args.demo:
+        from . import fake_handlers
+
+        handlers = fake_handlers()
+    wrap = (lambda app: Delay(app, args.delay)) if args.delay else None
+    server = AwsTestServer(handlers=handlers, port=args.port, wrap=wrap).start()
+    if args.demo:
+        from . import seed
+
+        seed(server.endpoint)
+    print(f"READY {server.endpoint}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    stop.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

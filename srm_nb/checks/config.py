@@ -1,0 +1,66 @@
+"""AWS Config: a recorded history of every resource's configuration, in every region."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import FAIL, PASS, account_finding, verdicts
+
+
+def _regions(s) -> pd.DataFrame:
+    """One row per assessed region, with the resource id and ARN the per-region findings use."""
+    df = pd.DataFrame({"region": s.regions})
+    df["rid"] = s.account_id + "/" + df["region"]
+    df["arn"] = f"arn:{s.partition}:config:" + df["region"] + f":{s.account_id}:"
+    return df
+
+
+def _customer_recorders(s) -> pd.DataFrame:
+    """Recorders the customer set up: service-linked ones record only for their own service."""
+    rec = s.table("config_recorders")
+    own = rec[rec["service_principal"].isna() | (rec["service_principal"].astype(str) == "")].copy()
+    own["is_recording"] = own["recording"].astype(object).fillna(False).astype(bool)
+    own["records_all"] = (own["all_supported"].astype(object).fillna(False).astype(bool)
+                          | (own["recording_strategy"] == "ALL_SUPPORTED_RESOURCE_TYPES"))
+    return own
+
+
+def config_recorder_enabled(s) -> pd.DataFrame:
+    rec = _customer_recorders(s)
+    rec = rec.assign(ok=rec["is_recording"] & rec["records_all"])
+    best = (rec.sort_values("ok", ascending=False).drop_duplicates("region")
+            [["region", "name", "ok", "is_recording", "records_all", "last_status"]])
+    df = _regions(s).merge(best, on="region", how="left")
+    df["problem"] = "has no configuration recorder"
+    df.loc[df["name"].notna() & ~df["is_recording"].fillna(False).astype(bool), "problem"] = \
+        "has recorder " + df["name"].astype(str) + " but it is stopped"
+    df.loc[df["is_recording"].fillna(False).astype(bool) & ~df["records_all"].fillna(False).astype(bool),
+           "problem"] = "records only some resource types (recorder " + df["name"].astype(str) + ")"
+    return verdicts(df, df["ok"].astype(object).fillna(False).astype(bool), resource_id="rid",
+                    pass_detail="AWS Config recorder {name} records all supported resource types in "
+                                "{region} (last status {last_status}).",
+                    fail_detail="AWS Config in {region} {problem}: configuration changes there are not "
+                                "recorded.")
+
+
+def config_recorder_global_resources(s) -> pd.DataFrame:
+    rec = _customer_recorders(s)
+    good = rec[rec["is_recording"] & rec["records_all"]
+               & rec["include_global_resource_types"].astype(object).fillna(False).astype(bool)]
+    if not good.empty:
+        row = good.sort_values("region").iloc[0]
+        return account_finding(s, PASS, f"Recorder {row['name']} in {row['region']} records all resource "
+                                        "types including global ones (IAM users, roles, policies).")
+    return account_finding(s, FAIL, "No region's AWS Config recorder records global resource types "
+                                    "(IAM users, groups, roles, policies): changes to them are not recorded.")
+
+
+def config_delivery_channel_configured(s) -> pd.DataFrame:
+    ch = s.table("config_delivery_channels")
+    ch = ch[ch["s3_bucket_name"].notna() & (ch["s3_bucket_name"].astype(str) != "")]
+    best = ch.drop_duplicates("region")[["region", "name", "s3_bucket_name"]]
+    df = _regions(s).merge(best, on="region", how="left")
+    return verdicts(df, df["name"].notna(), resource_id="rid",
+                    pass_detail="AWS Config in {region} delivers to bucket {s3_bucket_name} (channel {name}).",
+                    fail_detail="AWS Config in {region} has no delivery channel: recorded history is not "
+                                "delivered to S3 (and a recorder cannot start without one).")

@@ -1,0 +1,99 @@
+"""Elastic Load Balancing v2: TLS on listeners, current TLS policies, header hygiene, deletion
+protection, access logs, and WAF in front of internet-facing ALBs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .base import parse_json, verdicts
+
+LEGACY_PROTOCOLS = {"TLSv1", "TLSv1.1", "SSLv3"}
+# Predefined policies that still negotiate TLS 1.0 or 1.1: used when the region's policy listing
+# does not name a listener's policy (DescribeSSLPolicies is the authority when it does).
+LEGACY_POLICIES = {
+    "ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-TLS-1-0-2015-04",
+    "ELBSecurityPolicy-TLS-1-1-2017-01", "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-FS-1-1-2019-08", "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-1-2021-06", "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-1-PQ-2025-09",
+}
+MODERN_MARKERS = ("TLS13-1-2", "TLS13-1-3", "TLS-1-2", "FS-1-2")
+
+
+def _redirects_to_https(actions: list | None) -> bool:
+    return any(a.get("Type") == "redirect"
+               and str((a.get("RedirectConfig") or {}).get("Protocol", "")).upper() == "HTTPS"
+               for a in actions or [])
+
+
+def elbv2_listener_https_enforced(s) -> pd.DataFrame:
+    li = s.table("elbv2_listeners")
+    li = li[li["load_balancer_type"] == "application"].copy()
+    https = li["protocol"] == "HTTPS"
+    redirect = parse_json(li["default_actions_json"]).map(_redirects_to_https).astype(bool)
+    li["how"] = (https.map({True: "serves HTTPS", False: ""}) + redirect.map({True: "redirects to HTTPS", False: ""}))
+    return verdicts(li, https | redirect, resource_id="listener_id", resource_arn="listener_arn",
+                    pass_detail="Listener {listener_id} ({protocol}) {how}.",
+                    fail_detail="Listener {listener_id} serves plain {protocol} without redirecting to HTTPS: "
+                                "traffic and session cookies cross the internet in clear text.")
+
+
+def elbv2_listener_tls_policy_current(s) -> pd.DataFrame:
+    li = s.table("elbv2_listeners")
+    li = li[li["protocol"].isin(["HTTPS", "TLS"])].copy()
+    policies = s.table("elbv2_ssl_policies").drop_duplicates(["region", "name"])
+    listed = policies.rename(columns={"name": "ssl_policy"})[["region", "ssl_policy", "ssl_protocols_json"]]
+    li = li.merge(listed, on=["region", "ssl_policy"], how="left")
+    protocols = parse_json(li["ssl_protocols_json"])
+    known = protocols.notna()
+    # The region's policy listing decides; for a policy it does not name, its name does.
+    legacy_listed = protocols.map(lambda p: bool(set(p or []) & LEGACY_PROTOCOLS)).astype(bool)
+    names = li["ssl_policy"].astype(str)
+    modern_name = names.map(lambda n: any(m in n for m in MODERN_MARKERS)).astype(bool)
+    legacy = legacy_listed.where(known, names.isin(LEGACY_POLICIES) | ~modern_name).astype(bool)
+    li["protocols"] = protocols.map(lambda p: ", ".join(p) if p else "").where(known, "protocols not listed")
+    return verdicts(li, ~legacy, resource_id="listener_id", resource_arn="listener_arn",
+                    pass_detail="Listener {listener_id} uses {ssl_policy} ({protocols}).",
+                    fail_detail="Listener {listener_id} uses {ssl_policy} ({protocols}), which still accepts "
+                                "TLS 1.0/1.1 (or is not a known current policy): move to "
+                                "ELBSecurityPolicy-TLS13-1-2-2021-06 or newer.")
+
+
+def _attributes(s, types: tuple[str, ...]) -> pd.DataFrame:
+    attrs = s.table("elbv2_load_balancer_attributes")
+    s.table("elbv2_load_balancers")  # read for its gaps: a failed listing leaves this table empty
+    return attrs[attrs["type"].isin(types)].copy()
+
+
+def elbv2_loadbalancer_invalid_headers_dropped(s) -> pd.DataFrame:
+    lbs = _attributes(s, ("application",))
+    return verdicts(lbs, lbs["drop_invalid_header_fields"].astype(bool), resource_id="name",
+                    pass_detail="ALB {name} drops HTTP headers with invalid names.",
+                    fail_detail="ALB {name} forwards headers with invalid names to its targets, which enables "
+                                "HTTP request smuggling and desync attacks.")
+
+
+def elbv2_loadbalancer_deletion_protection_enabled(s) -> pd.DataFrame:
+    lbs = _attributes(s, ("application", "network", "gateway"))
+    return verdicts(lbs, lbs["deletion_protection"].astype(bool), resource_id="name",
+                    pass_detail="Load balancer {name} has deletion protection.",
+                    fail_detail="Load balancer {name} can be deleted by one API call, taking its service down.")
+
+
+def elbv2_loadbalancer_access_logs_enabled(s) -> pd.DataFrame:
+    lbs = _attributes(s, ("application",))
+    return verdicts(lbs, lbs["access_logs_enabled"].astype(bool), resource_id="name",
+                    pass_detail="ALB {name} writes access logs.",
+                    fail_detail="ALB {name} keeps no access logs: requests to the application cannot be investigated.")
+
+
+def elbv2_loadbalancer_waf_attached(s) -> pd.DataFrame:
+    lbs = s.table("elbv2_load_balancers")
+    protected = s.table("wafv2_web_acl_resources")
+    s.table("wafv2_web_acls")  # read for its gaps
+    albs = lbs[(lbs["type"] == "application") & (lbs["scheme"] == "internet-facing")].copy()
+    albs["web_acl"] = albs["arn"].map(protected.drop_duplicates("resource_arn").set_index("resource_arn")["web_acl_name"])
+    return verdicts(albs, albs["web_acl"].notna(), resource_id="name",
+                    pass_detail="Internet-facing ALB {name} is protected by web ACL {web_acl}.",
+                    fail_detail="Internet-facing ALB {name} has no WAF web ACL: injection, bots and known "
+                                "exploits reach the application unfiltered.")

@@ -1,0 +1,39 @@
+"""Helpers for the collection-framework tests: a moto server in its own process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import contextmanager
+
+import requests
+
+from conftest import ROOT, cli_env
+
+
+@contextmanager
+def server_process(*args: str):
+    """`python -m srm_nb.demo.server ARGS` in a subprocess; yields its endpoint URL.
+
+    Process-wide moto settings (IAM enforcement) stay inside that process."""
+    proc = subprocess.Popen([sys.executable, "-m", "srm_nb.demo.server", *args], cwd=ROOT,
+                            env=cli_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("READY "), f"server did not start: {line!r}"
+        yield line.split()[1]
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def enforce_iam(endpoint: str) -> None:
+    """Turn on moto's IAM enforcement from the next request on (moto's reset-auth API: the same
+    switch as INITIAL_NO_AUTH_ACTION_COUNT)."""
+    r = requests.post(f"{endpoint}/moto-api/reset-auth", data=b"0", timeout=10)
+    r.raise_for_status()

@@ -1,0 +1,173 @@
+"""EC2 checks on hand-built snapshots: rule forms, port ranges, IPv4/IPv6, all-traffic rules,
+empty tables, gaps."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from srm_nb.checks.catalog import load_catalog
+from srm_nb.checks.runner import run_check
+from srm_nb.collect import load_collectors, table_schema
+from srm_nb.collect.ec2 import flatten_permissions
+from srm_nb.snapshot import GAPS_COLUMNS, Snapshot
+
+REGION = "us-east-1"
+
+
+def table(name: str, rows: list[dict]) -> pd.DataFrame:
+    load_collectors()
+    cols = table_schema()[name]
+    return pd.DataFrame([{c: r.get(c, REGION if c == "region" else None) for c in cols} for r in rows],
+                        columns=list(cols))
+
+
+def snapshot(gaps: list[dict] | None = None, **tables) -> Snapshot:
+    frames = {name: table(name, rows) for name, rows in tables.items()}
+    frames["gaps"] = pd.DataFrame([{c: g.get(c, "") for c in GAPS_COLUMNS} for g in gaps or []],
+                                  columns=list(GAPS_COLUMNS))
+    return Snapshot(tables=frames, manifest={"account_id": "111122223333", "partition": "aws",
+                                             "regions": [REGION], "started_at": "2026-11-01T09:00:00+00:00"})
+
+
+def run(s: Snapshot, check_id: str) -> dict:
+    r = run_check(load_catalog()[check_id], s)
+    return dict(zip(r["resource_id"], r["status"]))
+
+
+def groups(**perms) -> Snapshot:
+    """One security group per keyword, with the given ingress IpPermissions."""
+    sgs, rules = [], []
+    for gid, ingress in perms.items():
+        sgs.append({"group_id": gid, "group_name": gid, "arn": f"arn:aws:ec2:{REGION}:1:security-group/{gid}"})
+        rules += flatten_permissions(gid, ingress, "ingress")
+    return snapshot(ec2_security_groups=sgs, ec2_security_group_rules=rules)
+
+
+def v4(cidr="0.0.0.0/0"):
+    return [{"CidrIp": cidr}]
+
+
+ADMIN_CASES = {
+    "ssh": ([{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": v4()}], "FAIL"),
+    "range": ([{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 1000, "IpRanges": v4()}], "FAIL"),
+    "all_traffic": ([{"IpProtocol": "-1", "IpRanges": v4()}], "FAIL"),
+    "numeric_tcp": ([{"IpProtocol": "6", "FromPort": 3389, "ToPort": 3389, "IpRanges": v4()}], "FAIL"),
+    "rdp_udp": ([{"IpProtocol": "udp", "FromPort": 3389, "ToPort": 3389, "IpRanges": v4()}], "FAIL"),
+    "https_only": ([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": v4()}], "PASS"),
+    "ssh_private": ([{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": v4("10.0.0.0/8")}], "PASS"),
+    "icmp_all": ([{"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": v4()}], "PASS"),
+    "from_group": ([{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-x"}]}], "PASS"),
+    "prefix_list": ([{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                      "PrefixListIds": [{"PrefixListId": "pl-123"}]}], "PASS"),
+    "ipv6_only": ([{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                    "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}], "PASS"),
+    "no_rules": ([], "PASS"),
+}
+
+
+def test_admin_ports_ipv4_rule_forms():
+    s = groups(**{k: v[0] for k, v in ADMIN_CASES.items()})
+    assert run(s, "ec2_securitygroup_admin_ports_restricted") == {k: v[1] for k, v in ADMIN_CASES.items()}
+
+
+def test_admin_ports_ipv6_is_judged_separately():
+    s = groups(
+        v6_ssh=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        v6_all=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        v6_narrow=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [{"CidrIpv6": "2001:db8::/32"}]}],
+        v4_ssh=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": v4()}],
+    )
+    assert run(s, "ec2_securitygroup_admin_ports_ipv6_restricted") == {
+        "v6_ssh": "FAIL", "v6_all": "FAIL", "v6_narrow": "PASS", "v4_ssh": "PASS"}
+
+
+def test_exposure_detail_names_every_open_port():
+    s = groups(wide=[{"IpProtocol": "tcp", "FromPort": 20, "ToPort": 3400, "IpRanges": v4()}])
+    r = run_check(load_catalog()["ec2_securitygroup_admin_ports_restricted"], s)
+    assert "22,3389" in r["detail"].iloc[0]
+    r = run_check(load_catalog()["ec2_securitygroup_database_ports_restricted"], s)
+    assert r["status"].iloc[0] == "FAIL" and "1433,1521,3306" in r["detail"].iloc[0]
+
+
+def test_cifs_and_database_ports_cover_both_families():
+    s = groups(
+        smb6=[{"IpProtocol": "tcp", "FromPort": 445, "ToPort": 445, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        pg=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": v4()}],
+        app=[{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": v4()}],
+    )
+    assert run(s, "ec2_securitygroup_cifs_restricted") == {"smb6": "FAIL", "pg": "PASS", "app": "PASS"}
+    assert run(s, "ec2_securitygroup_database_ports_restricted") == {"smb6": "PASS", "pg": "FAIL", "app": "PASS"}
+
+
+def test_default_security_group_must_have_no_rules():
+    rules = (flatten_permissions("sg-open", [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-open"}]}], "ingress")
+             + flatten_permissions("sg-egress", [{"IpProtocol": "-1", "IpRanges": v4()}], "egress"))
+    s = snapshot(ec2_security_groups=[
+        {"group_id": "sg-open", "group_name": "default", "vpc_id": "vpc-1"},
+        {"group_id": "sg-egress", "group_name": "default", "vpc_id": "vpc-2"},
+        {"group_id": "sg-empty", "group_name": "default", "vpc_id": "vpc-3"},
+        {"group_id": "sg-web", "group_name": "web", "vpc_id": "vpc-1"},
+    ], ec2_security_group_rules=rules)
+    assert run(s, "ec2_securitygroup_default_restricts_all") == {
+        "sg-open": "FAIL", "sg-egress": "FAIL", "sg-empty": "PASS"}
+
+
+def test_security_group_checks_without_groups_are_not_applicable_and_gaps_are_errors():
+    empty = snapshot(ec2_security_groups=[], ec2_security_group_rules=[])
+    assert set(run(empty, "ec2_securitygroup_admin_ports_restricted").values()) == {"NOT_APPLICABLE"}
+    denied = snapshot(ec2_security_groups=[], ec2_security_group_rules=[], gaps=[{
+        "table": "ec2_security_group_rules", "region": REGION, "service": "ec2",
+        "operation": "DescribeSecurityGroups", "status": "denied", "error_code": "UnauthorizedOperation"}])
+    assert set(run(denied, "ec2_securitygroup_admin_ports_restricted").values()) == {"ERROR"}
+    assert set(run(denied, "ec2_securitygroup_default_restricts_all").values()) == {"ERROR"}
+
+
+def test_missing_rules_table_is_an_error_not_a_pass():
+    s = snapshot(ec2_security_groups=[{"group_id": "sg-1", "group_name": "x"}])
+    assert set(run(s, "ec2_securitygroup_admin_ports_restricted").values()) == {"ERROR"}
+
+
+def test_instances_imds_and_public_ip():
+    s = snapshot(ec2_instances=[
+        {"instance_id": "i-v2", "state": "running", "http_tokens": "required", "http_endpoint": "enabled"},
+        {"instance_id": "i-off", "state": "stopped", "http_tokens": "optional", "http_endpoint": "disabled"},
+        {"instance_id": "i-v1", "state": "running", "http_tokens": "optional", "http_endpoint": "enabled",
+         "public_ip": "54.1.2.3"},
+        {"instance_id": "i-gone", "state": "terminated", "http_tokens": "optional", "public_ip": "54.9.9.9"},
+    ])
+    assert run(s, "ec2_instance_imdsv2_required") == {"i-v2": "PASS", "i-off": "PASS", "i-v1": "FAIL"}
+    assert run(s, "ec2_instance_no_public_ip") == {"i-v2": "PASS", "i-off": "PASS", "i-v1": "FAIL"}
+
+
+def test_snapshot_without_permission_data_is_an_error():
+    s = snapshot(
+        ec2_snapshots=[{"snapshot_id": "snap-a", "encrypted": True}, {"snapshot_id": "snap-b", "encrypted": False}],
+        ec2_snapshot_permissions=[{"snapshot_id": "snap-a", "public": False}],
+        gaps=[{"table": "ec2_snapshot_permissions", "region": REGION, "resource_id": "snap-b", "service": "ec2",
+               "operation": "DescribeSnapshotAttribute", "status": "denied", "error_code": "UnauthorizedOperation"}],
+    )
+    assert run(s, "ec2_snapshot_not_public") == {"snap-a": "PASS", "snap-b": "ERROR"}
+    assert run(s, "ec2_snapshot_encrypted") == {"snap-a": "PASS", "snap-b": "FAIL"}
+
+
+@pytest.mark.parametrize("created, status", [
+    ("2026-10-01T00:00:00.000Z", "PASS"),
+    ("2026-05-06T00:00:00.000Z", "PASS"),  # 179 days before the snapshot
+    ("2025-01-01T00:00:00.000Z", "FAIL"),
+    (None, "ERROR"),  # no date: no verdict
+])
+def test_image_age_is_measured_from_the_snapshot_date(created, status):
+    s = snapshot(ec2_images=[{"image_id": "ami-1", "name": "golden", "public": False, "creation_date": created}])
+    assert run(s, "ec2_image_recent") == {"ami-1": status}
+
+
+def test_image_public_flag():
+    s = snapshot(ec2_images=[{"image_id": "ami-1", "public": True}, {"image_id": "ami-2", "public": False}])
+    assert run(s, "ec2_image_not_public") == {"ami-1": "FAIL", "ami-2": "PASS"}
+
+
+def test_ebs_default_encryption_per_region():
+    s = snapshot(ec2_ebs_encryption_default=[{"enabled": True}, {"region": "eu-west-1", "enabled": False}])
+    s.manifest["regions"] = [REGION, "eu-west-1"]
+    assert run(s, "ec2_ebs_default_encryption_enabled") == {REGION: "PASS", "eu-west-1": "FAIL"}

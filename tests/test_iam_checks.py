@@ -1,0 +1,379 @@
+"""IAM checks: PASS and FAIL for each, on hand-built tables (edge cases) and on moto data."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pandas as pd
+import pytest
+from moto import mock_aws
+
+from srm_nb.aws import AwsAccess
+from srm_nb.checks.catalog import load_catalog
+from srm_nb.checks.runner import run_check
+from srm_nb.collect import load_collectors, table_schema
+from srm_nb.collect.runner import collect
+from srm_nb.snapshot import GAPS_COLUMNS, Snapshot
+
+ACCOUNT = "123456789012"
+NOW = "2026-11-01T09:00:00+00:00"
+
+
+def snap(gaps=(), **tables) -> Snapshot:
+    """A snapshot from rows; unspecified columns are None, region defaults to global."""
+    load_collectors()
+    schema = table_schema()
+    built = {}
+    for name, rows in tables.items():
+        cols = list(schema[name])
+        built[name] = pd.DataFrame([{**dict.fromkeys(cols), "region": "global", **r} for r in rows],
+                                   columns=cols) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    built["gaps"] = pd.DataFrame(list(gaps), columns=list(GAPS_COLUMNS))
+    return Snapshot(tables=built, manifest={"account_id": ACCOUNT, "partition": "aws", "started_at": NOW,
+                                            "regions": ["us-east-1", "eu-west-1"]})
+
+
+def run(check_id: str, s: Snapshot) -> dict:
+    r = run_check(load_catalog()[check_id], s)
+    return dict(zip(r["resource_id"], r["status"]))
+
+
+def detail(check_id: str, s: Snapshot) -> str:
+    return " | ".join(run_check(load_catalog()[check_id], s)["detail"])
+
+
+def summary(**kv):
+    return [{"key": k, "value": v} for k, v in kv.items()]
+
+
+def report_row(user, **kv):
+    base = {"user": user, "arn": f"arn:aws:iam::{ACCOUNT}:user/{user}", "user_creation_time": "2024-01-01T00:00:00+00:00",
+            "password_enabled": False, "mfa_active": False, "access_key_1_active": False, "access_key_2_active": False}
+    if user == "<root_account>":
+        base["arn"] = f"arn:aws:iam::{ACCOUNT}:root"
+    return {**base, **kv}
+
+
+def days_ago(n: int) -> str:
+    return (pd.Timestamp(NOW) - pd.Timedelta(days=n)).isoformat()
+
+
+# -- root ------------------------------------------------------------------------------------------
+
+def test_root_mfa():
+    assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=1))) == {ACCOUNT: "PASS"}
+    assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=0))) == {ACCOUNT: "FAIL"}
+
+
+def test_root_hardware_mfa():
+    root_virtual = [{"user_name": "<root_account>", "user_arn": f"arn:aws:iam::{ACCOUNT}:root",
+                     "serial_number": f"arn:aws:iam::{ACCOUNT}:mfa/root-account-mfa-device"}]
+    user_virtual = [{"user_name": "alice", "user_arn": f"arn:aws:iam::{ACCOUNT}:user/alice"}]
+    on = summary(AccountMFAEnabled=1)
+    assert run("iam_root_hardware_mfa_enabled", snap(iam_account_summary=on, iam_mfa_devices=user_virtual)) \
+        == {ACCOUNT: "PASS"}
+    assert run("iam_root_hardware_mfa_enabled", snap(iam_account_summary=on, iam_mfa_devices=root_virtual)) \
+        == {ACCOUNT: "FAIL"}
+    assert run("iam_root_hardware_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=0),
+                                                     iam_mfa_devices=[])) == {ACCOUNT: "FAIL"}
+
+
+def test_root_mfa_devices_not_collected_is_error_not_pass():
+    s = snap(iam_account_summary=summary(AccountMFAEnabled=1),
+             gaps=[{"table": "iam_mfa_devices", "region": "global", "resource_id": "", "service": "iam",
+                    "operation": "ListVirtualMFADevices", "status": "denied", "error_code": "AccessDenied",
+                    "message": "no"}], iam_mfa_devices=[])
+    assert set(run("iam_root_hardware_mfa_enabled", s).values()) == {"ERROR"}
+
+
+def test_root_access_keys():
+    assert run("iam_root_access_keys_absent", snap(iam_account_summary=summary(AccountAccessKeysPresent=0))) \
+        == {ACCOUNT: "PASS"}
+    assert run("iam_root_access_keys_absent", snap(iam_account_summary=summary(AccountAccessKeysPresent=1))) \
+        == {ACCOUNT: "FAIL"}
+    assert run("iam_root_access_keys_absent", snap(iam_account_summary=[])) == {ACCOUNT: "FAIL"}
+
+
+def test_root_not_used_recently():
+    old = snap(iam_credential_report=[report_row("<root_account>", password_last_used=days_ago(200))])
+    recent_pw = snap(iam_credential_report=[report_row("<root_account>", password_last_used=days_ago(3))])
+    recent_key = snap(iam_credential_report=[report_row("<root_account>", access_key_2_last_used_date=days_ago(30))])
+    assert run("iam_root_not_used_recently", old) == {ACCOUNT: "PASS"}
+    assert run("iam_root_not_used_recently", recent_pw) == {ACCOUNT: "FAIL"}
+    assert run("iam_root_not_used_recently", recent_key) == {ACCOUNT: "FAIL"}
+    assert "access key 2" in detail("iam_root_not_used_recently", recent_key)
+    # A report without a root row cannot prove anything.
+    assert run("iam_root_not_used_recently", snap(iam_credential_report=[report_row("alice")])) == {ACCOUNT: "ERROR"}
+
+
+# -- users -----------------------------------------------------------------------------------------
+
+def test_console_mfa_uses_report_and_virtual_devices():
+    s = snap(iam_credential_report=[
+        report_row("<root_account>"),
+        report_row("hw", password_enabled=True, mfa_active=True),
+        report_row("virt", password_enabled="true", mfa_active="false"),
+        report_row("none", password_enabled=True),
+        report_row("api", password_enabled=False),
+    ], iam_mfa_devices=[{"user_name": "virt", "user_arn": f"arn:aws:iam::{ACCOUNT}:user/virt"}])
+    assert run("iam_user_console_mfa_enabled", s) == {"hw": "PASS", "virt": "PASS", "none": "FAIL"}
+
+
+def test_access_key_rotation():
+    s = snap(iam_access_keys=[
+        {"user_name": "a", "access_key_id": "AKIA1", "status": "Active", "create_date": days_ago(10)},
+        {"user_name": "b", "access_key_id": "AKIA2", "status": "Active", "create_date": days_ago(200)},
+        {"user_name": "c", "access_key_id": "AKIA3", "status": "Inactive", "create_date": days_ago(900)},
+    ])
+    assert run("iam_access_key_rotated_90_days", s) == {"a/AKIA1": "PASS", "b/AKIA2": "FAIL"}
+
+
+def test_unused_credentials():
+    s = snap(iam_credential_report=[
+        report_row("<root_account>", password_last_used=days_ago(400)),  # root is not judged here
+        report_row("active", password_enabled=True, password_last_used=days_ago(5),
+                   access_key_1_active=True, access_key_1_last_used_date=days_ago(2),
+                   access_key_1_last_rotated=days_ago(300)),
+        report_row("stale-pw", password_enabled=True, password_last_used=days_ago(60)),
+        report_row("never-pw", password_enabled=True, password_last_changed=days_ago(100)),
+        report_row("new-pw", password_enabled=True, password_last_changed=days_ago(3)),
+        report_row("stale-key", access_key_2_active=True, access_key_2_last_rotated=days_ago(90)),
+        report_row("disabled-key", access_key_1_active=False, access_key_1_last_rotated=days_ago(900)),
+    ])
+    assert run("iam_user_unused_credentials_disabled", s) == {
+        "active": "PASS", "stale-pw": "FAIL", "never-pw": "FAIL", "new-pw": "PASS", "stale-key": "FAIL",
+        "disabled-key": "PASS"}
+    assert "access key 2" in detail("iam_user_unused_credentials_disabled", s)
+
+
+def test_single_active_key():
+    s = snap(iam_credential_report=[
+        report_row("one", access_key_1_active=True),
+        report_row("two", access_key_1_active=True, access_key_2_active=True),
+        report_row("rotating", access_key_1_active=True, access_key_2_active=False),
+    ])
+    assert run("iam_user_single_active_access_key", s) == {"one": "PASS", "two": "FAIL", "rotating": "PASS"}
+
+
+def test_no_unused_key_from_setup():
+    created = days_ago(300)
+    s = snap(iam_credential_report=[
+        report_row("setup-key", password_enabled=True, user_creation_time=created,
+                   access_key_1_active=True, access_key_1_last_rotated=created),
+        report_row("used-key", password_enabled=True, user_creation_time=created,
+                   access_key_1_active=True, access_key_1_last_rotated=created,
+                   access_key_1_last_used_date=days_ago(1)),
+        report_row("later-key", password_enabled=True, user_creation_time=created,
+                   access_key_1_active=True, access_key_1_last_rotated=days_ago(100)),
+        report_row("api-only", user_creation_time=created, access_key_1_active=True,
+                   access_key_1_last_rotated=created),
+    ])
+    assert run("iam_user_no_unused_key_from_setup", s) == {
+        "setup-key": "FAIL", "used-key": "PASS", "later-key": "PASS"}
+
+
+def test_console_users_without_keys():
+    s = snap(iam_credential_report=[
+        report_row("human", password_enabled=True, access_key_1_active=True),
+        report_row("workload", access_key_2_active=True),
+        report_row("console-only", password_enabled=True),
+    ])
+    assert run("iam_user_console_without_access_keys", s) == {"human": "FAIL", "workload": "PASS"}
+
+
+# -- password policy -------------------------------------------------------------------------------
+
+STRONG = {"exists": True, "minimum_password_length": 14, "require_symbols": True, "require_numbers": True,
+          "require_uppercase": True, "require_lowercase": True, "password_reuse_prevention": 24}
+
+
+@pytest.mark.parametrize("check", ["iam_password_policy_strong", "iam_password_policy_length_14",
+                                   "iam_password_policy_reuse_24"])
+def test_password_policy_checks(check):
+    assert run(check, snap(iam_password_policy=[STRONG])) == {ACCOUNT: "PASS"}
+    assert run(check, snap(iam_password_policy=[{"exists": False}])) == {ACCOUNT: "FAIL"}
+
+
+def test_password_policy_weak_parts():
+    weak = {**STRONG, "minimum_password_length": 8, "require_symbols": False, "password_reuse_prevention": None}
+    s = snap(iam_password_policy=[weak])
+    assert run("iam_password_policy_strong", s) == {ACCOUNT: "FAIL"}
+    assert "a symbol" in detail("iam_password_policy_strong", s)
+    assert run("iam_password_policy_length_14", s) == {ACCOUNT: "FAIL"}
+    assert run("iam_password_policy_reuse_24", s) == {ACCOUNT: "FAIL"}
+    assert run("iam_password_policy_strong", snap(iam_password_policy=[{**STRONG, "minimum_password_length": 8}])) \
+        == {ACCOUNT: "PASS"}
+
+
+# -- policies --------------------------------------------------------------------------------------
+
+def pdoc(*sts):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(sts)})
+
+
+ADMIN = pdoc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+READ = pdoc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"})
+S3_ALL = pdoc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+
+
+def test_customer_policy_full_admin_only_when_attached():
+    s = snap(iam_policies=[
+        {"policy_name": "PowerAdmin", "arn": "arn:aws:iam::1:policy/PowerAdmin", "attachment_count": 2, "document_json": ADMIN},
+        {"policy_name": "Reader", "arn": "arn:aws:iam::1:policy/Reader", "attachment_count": 1, "document_json": READ},
+        {"policy_name": "Unused", "arn": "arn:aws:iam::1:policy/Unused", "attachment_count": 0, "document_json": ADMIN},
+        {"policy_name": "StarStar", "arn": "arn:aws:iam::1:policy/StarStar", "attachment_count": 1,
+         "document_json": pdoc({"Effect": "allow", "Action": ["*:*"], "Resource": ["*"]})},
+    ])
+    assert run("iam_policy_no_full_admin", s) == {"PowerAdmin": "FAIL", "Reader": "PASS", "StarStar": "FAIL"}
+
+
+def test_customer_policy_service_wildcard():
+    s = snap(iam_policies=[
+        {"policy_name": "S3All", "arn": "a1", "attachment_count": 1, "document_json": S3_ALL},
+        {"policy_name": "Reader", "arn": "a2", "attachment_count": 1, "document_json": READ},
+    ])
+    assert run("iam_policy_no_service_wildcard", s) == {"S3All": "FAIL", "Reader": "PASS"}
+
+
+def inline(*pairs):
+    return json.dumps([{"name": n, "document": json.loads(d)} for n, d in pairs])
+
+
+def identity_tables(users=(), groups=(), roles=()):
+    return dict(iam_users=list(users), iam_groups=list(groups), iam_roles=list(roles))
+
+
+def test_inline_full_admin_across_users_groups_roles():
+    s = snap(**identity_tables(
+        users=[{"user_name": "bob", "arn": "u1", "attached_policy_arns": "[]", "inline_policies_json": inline(("quick-fix", ADMIN))},
+               {"user_name": "amy", "arn": "u2", "attached_policy_arns": "[]", "inline_policies_json": "[]"}],
+        groups=[{"group_name": "ops", "arn": "g1", "attached_policy_arns": "[]", "inline_policies_json": inline(("read", READ))}],
+        roles=[{"role_name": "etl", "arn": "r1", "attached_policy_arns": "[]", "inline_policies_json": inline(("all", ADMIN), ("read", READ))}],
+    ))
+    assert run("iam_inline_policy_no_full_admin", s) == {
+        "user/bob/quick-fix": "FAIL", "group/ops/read": "PASS", "role/etl/all": "FAIL", "role/etl/read": "PASS"}
+
+
+def test_inline_admin_not_applicable_without_inline_policies():
+    s = snap(**identity_tables(users=[{"user_name": "amy", "arn": "u2", "attached_policy_arns": "[]",
+                                       "inline_policies_json": "[]"}]))
+    assert run("iam_inline_policy_no_full_admin", s) == {ACCOUNT: "NOT_APPLICABLE"}
+
+
+def test_users_only_through_groups():
+    s = snap(iam_users=[
+        {"user_name": "grouped", "attached_policy_arns": "[]", "inline_policies_json": "[]"},
+        {"user_name": "attached", "attached_policy_arns": json.dumps(["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+         "inline_policies_json": "[]"},
+        {"user_name": "inline", "attached_policy_arns": "[]", "inline_policies_json": inline(("x", READ))},
+    ])
+    assert run("iam_user_no_direct_policies", s) == {"grouped": "PASS", "attached": "FAIL", "inline": "FAIL"}
+
+
+def test_support_role():
+    support = {"role_name": "aws-support", "arn": "r",
+               "attached_policy_arns": json.dumps(["arn:aws:iam::aws:policy/AWSSupportAccess"])}
+    other = {"role_name": "etl", "arn": "r2", "attached_policy_arns": json.dumps(["arn:aws:iam::aws:policy/ReadOnlyAccess"])}
+    assert run("iam_support_role_exists", snap(iam_roles=[support, other])) == {ACCOUNT: "PASS"}
+    assert run("iam_support_role_exists", snap(iam_roles=[other])) == {ACCOUNT: "FAIL"}
+    assert run("iam_support_role_exists", snap(iam_roles=[])) == {ACCOUNT: "FAIL"}
+    # A look-alike customer policy named AWSSupportAccess does not count.
+    fake = {**other, "attached_policy_arns": json.dumps([f"arn:aws:iam::{ACCOUNT}:policy/MyAWSSupportAccess"])}
+    assert run("iam_support_role_exists", snap(iam_roles=[fake])) == {ACCOUNT: "FAIL"}
+
+
+def test_cloudshell_full_access():
+    cs = json.dumps(["arn:aws:iam::aws:policy/AWSCloudShellFullAccess"])
+    clean = identity_tables(users=[{"user_name": "a", "arn": "u", "attached_policy_arns": "[]", "inline_policies_json": "[]"}])
+    assert run("iam_cloudshell_full_access_not_attached", snap(**clean)) == {ACCOUNT: "PASS"}
+    bad = identity_tables(
+        users=[{"user_name": "a", "arn": "u", "attached_policy_arns": "[]", "inline_policies_json": "[]"}],
+        groups=[{"group_name": "devs", "arn": "g", "attached_policy_arns": cs, "inline_policies_json": "[]"}])
+    assert run("iam_cloudshell_full_access_not_attached", snap(**bad)) == {"group/devs": "FAIL"}
+
+
+# -- roles -----------------------------------------------------------------------------------------
+
+def role(name, principal, condition=None):
+    st = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if condition:
+        st["Condition"] = condition
+    return {"role_name": name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "trust_policy_json": pdoc(st),
+            "attached_policy_arns": "[]", "inline_policies_json": "[]"}
+
+
+ROLES = [
+    role("open", {"AWS": "*"}),
+    role("open-root-wildcard", {"AWS": "arn:aws:iam::*:root"}),
+    role("org-pinned", "*", {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}),
+    role("service", {"Service": "lambda.amazonaws.com"}),
+    role("partner", {"AWS": "arn:aws:iam::210987654321:root"}),
+    role("auditor", {"AWS": "444455556666"}, {"StringEquals": {"sts:ExternalId": "x"}}),
+    role("same-account", {"AWS": f"arn:aws:iam::{ACCOUNT}:role/admin"}),
+]
+
+
+def test_role_trust_not_public():
+    got = run("iam_role_trust_not_public", snap(iam_roles=ROLES))
+    assert got == {"open": "FAIL", "open-root-wildcard": "FAIL", "org-pinned": "PASS", "service": "PASS",
+                   "partner": "PASS", "auditor": "PASS", "same-account": "PASS"}
+
+
+def test_cross_account_external_id():
+    assert run("iam_role_cross_account_external_id", snap(iam_roles=ROLES)) == {"partner": "FAIL", "auditor": "PASS"}
+    assert run("iam_role_cross_account_external_id", snap(iam_roles=ROLES[2:4])) == {ACCOUNT: "NOT_APPLICABLE"}
+
+
+# -- certificates ----------------------------------------------------------------------------------
+
+def test_server_certificates():
+    s = snap(iam_server_certificates=[
+        {"name": "expired", "arn": "c1", "expiration": days_ago(10)},
+        {"name": "valid", "arn": "c2", "expiration": days_ago(-100)},
+        {"name": "undated", "arn": "c3", "expiration": None},
+    ])
+    assert run("iam_server_certificate_not_expired", s) == {"expired": "FAIL", "valid": "PASS", "undated": "FAIL"}
+    assert run("iam_server_certificate_not_expired", snap(iam_server_certificates=[])) == {ACCOUNT: "NOT_APPLICABLE"}
+
+
+# -- through moto and the real collectors ------------------------------------------------------------
+
+@mock_aws
+def test_checks_on_moto_data_through_the_collectors():
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_group(GroupName="Admins")
+    for name, console, mfa in (("alice", True, True), ("bob", True, False)):
+        iam.create_user(UserName=name)
+        if console:
+            iam.create_login_profile(UserName=name, Password="Str0ng-Passw0rd!")
+        if mfa:
+            dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+            iam.enable_mfa_device(UserName=name, SerialNumber=dev["SerialNumber"],
+                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
+    iam.add_user_to_group(GroupName="Admins", UserName="alice")
+    iam.put_user_policy(UserName="bob", PolicyName="quick-fix", PolicyDocument=ADMIN)
+    iam.create_access_key(UserName="bob")
+    iam.create_access_key(UserName="bob")
+    iam.create_role(RoleName="open", AssumeRolePolicyDocument=ROLES[0]["trust_policy_json"])
+    iam.create_role(RoleName="partner", AssumeRolePolicyDocument=ROLES[4]["trust_policy_json"])
+    arn = iam.create_policy(PolicyName="PowerAdmin", PolicyDocument=ADMIN)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="partner", PolicyArn=arn)
+    iam.update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    s = collect(AwsAccess(session=boto3.Session(region_name="us-east-1")), ["us-east-1"],
+                services=["iam_users", "iam_account"], quiet=True)
+    assert run("iam_user_console_mfa_enabled", s) == {"alice": "PASS", "bob": "FAIL"}
+    assert run("iam_user_no_direct_policies", s) == {"alice": "PASS", "bob": "FAIL"}
+    assert run("iam_inline_policy_no_full_admin", s) == {"user/bob/quick-fix": "FAIL"}
+    assert run("iam_user_single_active_access_key", s) == {"alice": "PASS", "bob": "FAIL"}
+    assert run("iam_role_trust_not_public", s) == {"open": "FAIL", "partner": "PASS"}
+    assert run("iam_role_cross_account_external_id", s) == {"partner": "FAIL"}
+    assert run("iam_policy_no_full_admin", s) == {"PowerAdmin": "FAIL"}
+    assert run("iam_password_policy_length_14", s) == {ACCOUNT: "PASS"}
+    assert run("iam_password_policy_reuse_24", s) == {ACCOUNT: "PASS"}
+    assert run("iam_root_mfa_enabled", s) == {ACCOUNT: "FAIL"}  # moto's root has no MFA
+
+
+def test_identity_tables_not_collected_is_error():
+    s = snap(iam_users=[])  # no iam_groups / iam_roles: their collector did not run
+    assert set(run("iam_inline_policy_no_full_admin", s).values()) == {"ERROR"}

@@ -1,0 +1,61 @@
+"""Secrets Manager: the secret collector (never values) and the rotation checks."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from srm_nb.collect import load_collectors
+from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+
+
+@pytest.fixture(scope="module")
+def seeded():
+    with mock_aws():
+        sm = boto3.client("secretsmanager", region_name="us-east-1")
+        sm.create_secret(Name="rotated", SecretString="s3cr3t-value")
+        sm.rotate_secret(SecretId="rotated", RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
+        sm.create_secret(Name="static", SecretString="s3cr3t-value")
+        snap = collect_moto("secretsmanager")
+    return snap
+
+
+def test_collector_never_reads_values(seeded):
+    secrets = seeded.tables["secretsmanager_secrets"].set_index("name")
+    assert bool(secrets.loc["rotated", "rotation_enabled"]) and secrets.loc["rotated", "rotation_days"] == 30
+    assert not bool(secrets.loc["static", "rotation_enabled"])
+    assert "s3cr3t-value" not in seeded.tables["secretsmanager_secrets"].to_csv()
+    assert load_collectors()["secretsmanager"].operations == {"ListSecrets"}
+
+
+def test_rotation_enabled_pass_and_fail(seeded):
+    assert verdicts(seeded, "secretsmanager_secret_rotation_enabled") == {"rotated": "PASS", "static": "FAIL"}
+
+
+def test_recently_created_secrets_are_within_90_days(seeded):
+    assert verdicts(seeded, "secretsmanager_secret_rotated_90_days") == {"rotated": "PASS", "static": "PASS"}
+
+
+def _secret(name, rotated=None, created="2025-01-01T00:00:00+00:00"):
+    return {"region": "us-east-1", "name": name, "arn": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}",
+            "rotation_enabled": rotated is not None, "last_rotated_date": rotated, "created_date": created}
+
+
+def test_age_counts_from_last_rotation_or_creation():
+    snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", [
+        _secret("fresh", rotated="2026-10-15T00:00:00+00:00"),
+        _secret("stale-rotation", rotated="2026-05-01T00:00:00+00:00"),
+        _secret("never", created="2025-06-01T00:00:00+00:00"),
+        _secret("new", created="2026-10-30T00:00:00+00:00"),
+    ])})  # the run started 2026-11-01
+    assert verdicts(snap, "secretsmanager_secret_rotated_90_days") == {
+        "fresh": "PASS", "stale-rotation": "FAIL", "never": "FAIL", "new": "PASS"}
+    assert "created and never rotated" in details(snap, "secretsmanager_secret_rotated_90_days")["never"]
+
+
+def test_listing_denied_is_error_not_pass():
+    gap = {"table": "secretsmanager_secrets", "region": "us-east-1", "resource_id": "", "service": "secretsmanager",
+           "operation": "ListSecrets", "status": "denied", "error_code": "AccessDeniedException", "message": "x"}
+    snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", [])}, gaps=[gap])
+    assert set(verdicts(snap, "secretsmanager_secret_rotation_enabled").values()) == {"ERROR"}
