@@ -102,7 +102,11 @@ class Assessment:
     def live_matrix(self, all_services: bool = False) -> pd.DataFrame:
         from .matrix import live_matrix
 
-        return live_matrix(self.matrix, self.findings, None if all_services else self.services_in_use)
+        key = (all_services, id(self.findings), len(self.findings))
+        if getattr(self, "_live", (None,))[0] != key:  # computed once per findings table
+            self._live = (key, live_matrix(self.matrix, self.findings,
+                                           None if all_services else self.services_in_use))
+        return self._live[1]
 
     # -- the scores file (trends read it back) ---------------------------------------------------
     def scores_document(self) -> dict:

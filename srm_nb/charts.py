@@ -79,8 +79,9 @@ def service_area_heatmap(scores: pd.DataFrame) -> go.Figure:
     return _layout(fig, "Score by service and area (blank: no checks)", 120 + 30 * max(len(services), 1))
 
 
-def findings_by_region(findings: pd.DataFrame) -> go.Figure:
-    """Stacked bars of PASS / FAIL / ERROR / muted per region."""
+def findings_by_region(findings: pd.DataFrame, scores: pd.DataFrame | None = None) -> go.Figure:
+    """Stacked bars of PASS / FAIL / ERROR / muted per region; with `scores` (score_by region),
+    each region's score and coverage above its bar."""
     f = findings[findings["status"].isin(("PASS", "FAIL", "ERROR"))].copy()
     if "muted" in f.columns:
         f.loc[f["muted"].astype(bool), "status"] = "MUTED"
@@ -93,7 +94,14 @@ def findings_by_region(findings: pd.DataFrame) -> go.Figure:
     ])
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2))
     fig.update_yaxes(title="findings")
-    return _layout(fig, "Findings by region", 360)
+    if scores is not None and len(regions):
+        by = scores.set_index("region")
+        totals = counts.reindex(regions).sum(axis=1)
+        for region in regions:
+            if region in by.index and not pd.isna(by.loc[region, "score"]):
+                fig.add_annotation(x=region, y=totals[region], yshift=12, showarrow=False,
+                                   text=f"score {by.loc[region, 'score']:.0f} · cov {by.loc[region, 'coverage']:.0f}%")
+    return _layout(fig, "Findings by region (score and coverage above each bar)", 380)
 
 
 def trend(points: pd.DataFrame) -> go.Figure:
@@ -122,6 +130,8 @@ def area_status(findings: pd.DataFrame, area_label: str) -> go.Figure:
                marker_color=COLORS[status], hovertemplate="%{y}: %{x} " + status.lower() + "<extra></extra>")
         for status in ("PASS", "FAIL", "ERROR") if status in counts
     ])
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.15))
+    height = 110 + 28 * max(len(titles), 1)
+    # Legend just under the axis (in pixels, whatever the chart's height).
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, y=-36 / height, yanchor="top"))
     fig.update_yaxes(automargin=True)
-    return _layout(fig, f"{area_label}: results per check", 110 + 28 * max(len(titles), 1))
+    return _layout(fig, f"{area_label}: results per check", height).update_layout(margin=dict(b=70))

@@ -21,6 +21,7 @@ examples:
   srm assess --role-arn arn:aws:iam::111122223333:role/Auditor --external-id X1 --regions all
   srm collect --profile client-audit --output snapshots/
   srm assess --snapshot snapshots/111122223333/20261128T101500Z/snapshot
+  srm assess --profile client-audit --mute accepted-risks.yaml --previous outputs/111122223333/20261101T090000Z
   srm checks --domain identity_access --severity high
   srm policy > srm-readonly-policy.json
 

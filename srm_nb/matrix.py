@@ -224,31 +224,44 @@ def item_status(statuses: pd.Series, manual: bool) -> str:
 def live_matrix(matrix: Matrix, findings: pd.DataFrame, services: list[str] | None = None) -> pd.DataFrame:
     """One row per (service, customer item) with the measured status of the item.
 
-    Muted findings do not decide an item's status; they are counted in `muted`.
+    The item's score follows the scoring model (severity-weighted pass rate per check) over the
+    findings of its checks. Muted findings do not decide an item's status; they are counted in
+    `muted`.
     """
-    from .scoring import score_by
+    from .scoring import SEVERITY_WEIGHTS
 
-    muted = findings["muted"].astype(bool) if "muted" in findings.columns else pd.Series(False, index=findings.index)
+    muted = (findings["muted"].fillna(False).astype(bool) if "muted" in findings.columns
+             else pd.Series(False, index=findings.index))
     active = findings[~muted]
-    by_check = {cid: g for cid, g in active.groupby("check_id", sort=False)}
-    muted_by_check = findings[muted]["check_id"].value_counts()
+    # Per check, once: status counts and weight; every item then aggregates a few rows.
+    counts = pd.crosstab(active["check_id"], active["status"])
+    for status in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MANUAL"):
+        if status not in counts.columns:
+            counts[status] = 0
+    severity = active.groupby("check_id")["severity"].first() if "severity" in active.columns else None
+    counts["w"] = (severity.map(SEVERITY_WEIGHTS).fillna(1.0) if severity is not None else 1.0)
+    counts["n"] = counts["PASS"] + counts["FAIL"] + counts["ERROR"]
+    muted_by_check = findings.loc[muted, "check_id"].value_counts()
     rows = []
     for svc, item in matrix.items():
         if services is not None and svc.key not in services:
             continue
         ids = matrix.resolved.get(item.id, ())
-        frames = [by_check[c] for c in ids if c in by_check]
-        f = pd.concat(frames) if frames else active.iloc[0:0]
-        sc = score_by(f)
+        c = counts.loc[[i for i in ids if i in counts.index]]
+        present = [s for s in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MANUAL") if c[s].sum() > 0]
+        scored = c[c["n"] > 0]
+        score = (100 * (scored["w"] * scored["PASS"] / scored["n"]).sum() / scored["w"].sum()
+                 if len(scored) else float("nan"))
         rows.append({
             "service": svc.key, "service_name": svc.name, "model": svc.model, "aws": svc.aws,
             "item": item.id, "text": item.text, "domain": item.domain,
-            "checks": " ".join(ids), "status": item_status(f["status"], bool(item.manual and not ids)),
-            "score": float(sc["score"].iloc[0]) if len(sc) else float("nan"),
-            "coverage": float(sc["coverage"].iloc[0]) if len(sc) else float("nan"),
-            "passed": int((f["status"] == "PASS").sum()), "failed": int((f["status"] == "FAIL").sum()),
-            "errors": int((f["status"] == "ERROR").sum()),
-            "muted": int(sum(muted_by_check.get(c, 0) for c in ids)),
+            "checks": " ".join(ids), "status": item_status(pd.Series(present, dtype=object),
+                                                         bool(item.manual and not ids)),
+            "score": float(score),
+            "coverage": (100 * ((scored["PASS"] + scored["FAIL"]) / scored["n"]).mean()
+                         if len(scored) else float("nan")),
+            "passed": int(c["PASS"].sum()), "failed": int(c["FAIL"].sum()), "errors": int(c["ERROR"].sum()),
+            "muted": int(sum(muted_by_check.get(i, 0) for i in ids)),
             "manual": item.manual,
         })
     return pd.DataFrame(rows, columns=["service", "service_name", "model", "aws", "item", "text", "domain",

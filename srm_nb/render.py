@@ -23,13 +23,31 @@ def execute_notebook(output_nb: Path, parameters: dict, *, notebook: Path = NOTE
     import papermill as pm
 
     jupyter_env()
+    extra = {} if progress else {"kernel_manager_class": _quiet_kernel_manager()}
     try:
         pm.execute_notebook(str(notebook), str(output_nb), parameters=parameters,
-                            progress_bar=progress, kernel_name=kernel, cwd=str(output_nb.parent))
+                            progress_bar=progress, kernel_name=kernel, cwd=str(output_nb.parent),
+                            # one write at the end (or on error): papermill otherwise rewrites the
+                            # whole notebook twice per cell, seconds for a 10,000-finding report
+                            request_save_on_cell_execute=False, **extra)
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc
     return output_nb
+
+
+def _quiet_kernel_manager():
+    """A kernel manager that drops the kernel process's own stderr (ipykernel's startup
+    warnings): --quiet means errors only, and a failing cell still comes back through the kernel
+    protocol as a PapermillExecutionError."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
 
 
 def to_html(executed_nb: Path, html_path: Path) -> Path:
@@ -86,7 +104,9 @@ def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> Path:
         raise ReportError("no Chromium found for the PDF: install it (Debian: apt-get install chromium) "
                           "or set SRM_CHROMIUM; the HTML report was written")
     with tempfile.TemporaryDirectory(prefix="srm-chromium-") as profile:
+        # Lay the page out at the A4 printable width, so the (responsive) charts are drawn to fit.
         cmd = browser_command(browser, profile, "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+                              "--window-size=700,1000",
                               "--virtual-time-budget=15000", f"--print-to-pdf={pdf_path}",
                               Path(html_path).resolve().as_uri())
         try:

@@ -18,11 +18,13 @@ Score of a group (a responsibility area, a service, a region, or the whole accou
     bucket out of 500 still costs that check 0.2% of its weight, while a failed critical
     account-level check costs its full weight.
 
-Coverage of a group
-    coverage = 100 * (PASS + FAIL) / (PASS + FAIL + ERROR)   over the group's findings
+Coverage of a group: the share of its checks that could be evaluated
+    evaluated(check) = (PASS + FAIL) / (PASS + FAIL + ERROR)  over the group's findings of that check
+    coverage         = 100 * mean(evaluated)                    over the group's checks
 
-    It says how much of the score rests on evaluated data. A score with low coverage is an
-    upper bound on nothing: fix the collection gaps (the coverage appendix lists them) first.
+    A check evaluated on 9 of 10 buckets counts as 0.9 of a check. Coverage says how much of the
+    score rests on evaluated data: with low coverage, fix the collection gaps (the coverage
+    appendix lists the denied and failed calls) before reading much into the score.
 
 A group with nothing to evaluate has no score (NaN), shown as "n/a", never as 0 or 100.
 """
@@ -59,10 +61,11 @@ def score_by(findings: pd.DataFrame, by: str | list[str] | None = None) -> pd.Da
         errors=("is_error", "sum"), n=("status", "size")).reset_index()
     per_check["w"] = per_check["severity"].map(SEVERITY_WEIGHTS).fillna(1.0).astype(float)
     per_check["w_rate"] = per_check["w"] * per_check["passed"] / per_check["n"]
+    per_check["evaluated"] = (per_check["passed"] + per_check["failed"]) / per_check["n"]
     g = per_check.groupby(keys, dropna=False, observed=True)
     out = pd.DataFrame({
         "score": 100 * g["w_rate"].sum() / g["w"].sum(),
-        "coverage": 100 * (g["passed"].sum() + g["failed"].sum()) / g["n"].sum(),
+        "coverage": 100 * g["evaluated"].mean(),
         "checks": g.size(),
         "passed": g["passed"].sum(),
         "failed": g["failed"].sum(),

@@ -99,8 +99,8 @@ def cover(a: Assessment, account_label: str = "") -> Html:
         ("Assessed", f"{m.get('started_at', '')} (UTC)"),
         ("Regions", ", ".join(m.get("regions", []))),
         ("Scanned as", m.get("caller_arn", "")),
-        ("Coverage", f"{_fmt_score(o['coverage'])}% of the evaluable findings had the data they need "
-                     f"({o['errors']} could not be evaluated)"),
+        ("Coverage", f"{_fmt_score(o['coverage'])}% of the checks could be evaluated "
+                     f"({o['errors']} finding(s) lacked the data they need)"),
         ("Services in use", ", ".join(a.matrix.services[k].name for k in a.services_in_use)),
         ("Tool", f"srm-workbook {m.get('tool_version', '')}, check catalog {CATALOG_VERSION} "
                  f"({len(load_catalog())} checks)"),
@@ -232,7 +232,7 @@ def service_heatmap(a: Assessment) -> Chart:
 
 
 def region_chart(a: Assessment) -> Chart:
-    return Chart(charts.findings_by_region(a.findings), "srm-findings-by-region")
+    return Chart(charts.findings_by_region(a.findings, a.scores("region")), "srm-findings-by-region")
 
 
 def trend_points(a: Assessment) -> pd.DataFrame:
@@ -391,19 +391,27 @@ def remediation_plan(a: Assessment) -> Html:
 # -- appendices --------------------------------------------------------------------------------------
 
 def all_findings(a: Assessment, limit: int = APPENDIX_FULL_LIMIT) -> Html:
-    """Every finding, compact. Past `limit` rows, PASS and NOT_APPLICABLE findings are counted
-    per check instead of listed (the CSV and XLSX exports always hold every row)."""
+    """Every finding, compact, up to `limit` rows. Past that, PASS and NOT_APPLICABLE findings
+    are counted per check instead of listed, and the findings that need attention are listed
+    worst first up to `limit` (a 10,000-row table is unusable in a browser and in print, and
+    slow to convert). findings.csv and findings.xlsx always hold every row."""
     f = _sorted(a.findings)
     note = ""
     if len(f) > limit:
         quiet = f["status"].isin(("PASS", "NOT_APPLICABLE")) & ~f["muted"]
         summary_rows = (f[quiet].groupby(["check_id", "status"]).size().rename("findings").reset_index())
-        note = (f"<p>{len(f)} findings: the {int((~quiet).sum())} that need attention are listed; the "
+        attention = int((~quiet).sum())
+        shown = min(attention, limit)
+        note = (f"<p class='srm-note'>{len(f)} findings. Listed: the {shown} most severe of the {attention} "
+                f"that need attention{'' if shown == attention else ' (the rest are in the exports)'}; the "
                 f"{int(quiet.sum())} passed or not applicable are counted per check below the list. "
                 "findings.csv and findings.xlsx hold every row.</p>")
-        f = f[~quiet]
+        f = f[~quiet].head(limit)
     rows = "".join(
-        f"<tr><td>{_sev(r.severity)}</td><td>{_badge(r.status, r.muted)}</td><td>{esc(r.check_id)}</td>"
+        # compact rows (classes, not badges): a big account must stay a readable size
+        f"<tr><td class='sev-{esc(r.severity)}'>{esc(r.severity)}</td>"
+        f"<td class='st-{'MUTED' if r.muted else esc(r.status)}'>{esc(STATUS_LABELS.get('MUTED' if r.muted else r.status))}</td>"
+        f"<td>{esc(r.check_id)}</td>"
         f"<td>{esc(r.region)}</td><td>{esc(r.resource_id)}</td><td>{esc(str(r.detail)[:DETAIL_CHARS])}</td></tr>"
         for r in f.itertuples())
     out = (note + "<table class='srm-findings srm-all'><thead><tr><th>severity</th><th>status</th>"

@@ -29,6 +29,7 @@ class Page:
         self.exceptions: list[str] = []
         self.console_errors: list[str] = []
         self.requests: list[str] = []
+        self.dialogs: list[str] = []
         self._loaded = False
 
     def _handle(self, msg: dict) -> None:
@@ -46,6 +47,11 @@ class Page:
             self.requests.append(params.get("request", {}).get("url", ""))
         elif method == "Page.loadEventFired":
             self._loaded = True
+        elif method == "Page.javascriptDialogOpening":  # alert(): record it, and close it so the
+            self.dialogs.append(params.get("message", ""))  # page does not hang the test
+            self._id += 1
+            self.ws.send(json.dumps({"id": self._id, "method": "Page.handleJavaScriptDialog",
+                                     "params": {"accept": False}}))
 
     def send(self, method: str, timeout: float = 60, **params):
         self._id += 1

@@ -100,6 +100,9 @@ DB = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:orders"
 
 @pytest.mark.parametrize("selection, tags, expected", [
     ({"resources": [DB]}, None, True),
+    ({}, None, True),  # names nothing: AWS Backup selects every supported resource
+    ({"conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/env", "ConditionValue": "prod"}]}},
+     {"env": "test"}, False),
     ({"resources": ["arn:aws:rds:*:*:db:*"]}, {}, True),
     ({"resources": ["*"], "not_resources": [DB]}, {}, False),
     ({"resources": ["arn:aws:dynamodb:*:*:table/*"]}, None, False),

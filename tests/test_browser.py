@@ -40,6 +40,7 @@ def page(run):
 def test_no_javascript_errors(page):
     assert not page.exceptions, page.exceptions
     assert not page.console_errors, page.console_errors
+    assert not page.dialogs, page.dialogs
 
 
 def test_report_works_offline(page):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 import signal
 import subprocess
 import sys
@@ -15,30 +15,39 @@ import pytest
 from collect_framework_support import server_process
 from conftest import ROOT, cli_env, run_srm
 
+from srm_nb.errors import SnapshotError
 from srm_nb.snapshot import Snapshot
 
 pytestmark = pytest.mark.e2e
 
 
-def _seed(endpoint: str) -> None:
+def _seed(endpoint: str) -> str:
+    """A volume and an alias (moto's in-process state is shared within a test worker, so the
+    account may hold other tests' resources too)."""
     ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=endpoint)
-    ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)
-    boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint).create_account_alias(
-        AccountAlias="cli-test")
+    volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint)
+    for alias in iam.list_account_aliases()["AccountAliases"]:
+        iam.delete_account_alias(AccountAlias=alias)
+    iam.create_account_alias(AccountAlias="cli-test")
+    return volume
 
 
 def test_collect_then_assess_offline(aws_server, tmp_path):
-    _seed(aws_server.endpoint)
+    volume = _seed(aws_server.endpoint)
     proc = run_srm("collect", "--regions", "us-east-1", "--output", str(tmp_path / "snaps"),
                    "--services", "iam,ec2", AWS_ENDPOINT_URL=aws_server.endpoint)
     assert proc.returncode == 0, proc.stderr
     assert "Assessing account 123456789012 (aws) as arn:aws:" in proc.stderr
     assert "API calls in 1 region(s)" in proc.stderr
+    # A progress bar per service, naming the last (collector, region) task done.
+    assert re.search(r"iam *: 100%.*2/2.*iam_(users|account) global", proc.stderr)
+    assert re.search(r"ec2 *: 100%.*/.*(ec2|vpc) us-east-1", proc.stderr)
     path = Path(proc.stdout.strip().splitlines()[-1].removeprefix("Snapshot: "))
     assert path.parent.parent == tmp_path / "snaps" / "123456789012"
     snap = Snapshot.load(path)
     assert snap.regions == ["us-east-1"] and snap.manifest["account_alias"] == "cli-test"
-    assert len(snap.table("ec2_volumes")) == 1
+    assert volume in set(snap.table("ec2_volumes")["volume_id"])
     assert snap.manifest["caller_arn"].startswith("arn:aws:")
 
     report = run_srm("assess", "--snapshot", str(path), "--output", str(tmp_path / "runs"),
@@ -106,8 +115,21 @@ def test_interrupted_collection_leaves_no_snapshot(tmp_path, sig):
     else:
         assert proc.returncode == 130, "".join(lines)
         assert "interrupted; no partial snapshot" in "".join(lines)
-    assert not list(out.rglob("manifest.json")) if out.exists() else True
-    for folder in (out.rglob("*") if out.exists() else []):
+    out.mkdir(exist_ok=True)  # the run folder is only created once collection finished
+    assert not list(out.rglob("manifest.json"))
+    for folder in [out, *out.rglob("*")]:
         if folder.is_dir():
-            with pytest.raises(Exception):
+            with pytest.raises(SnapshotError):
                 Snapshot.load(folder)
+
+
+def test_assess_collects_then_reports(aws_server, tmp_path):
+    volume = _seed(aws_server.endpoint)
+    proc = run_srm("assess", "--regions", "us-east-1", "--services", "ec2", "--output", str(tmp_path),
+                   "--quiet", "--no-pdf", AWS_ENDPOINT_URL=aws_server.endpoint)
+    assert proc.returncode == 0, proc.stderr
+    run = Path(proc.stdout.strip().splitlines()[0].removeprefix("Report: ")).parent
+    snap = Snapshot.load(run / "snapshot")
+    assert "ec2" in snap.manifest["collectors"] and "iam_users" not in snap.manifest["collectors"]
+    assert volume in set(snap.table("ec2_volumes")["volume_id"])
+    assert (run / "report.html").exists()

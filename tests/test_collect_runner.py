@@ -267,3 +267,102 @@ def test_calls_table_and_manifest_agree(demo_snapshot):
     assert m["error_counts"] == {k: int(v) for k, v in calls["status"].value_counts().items() if k != "ok"}
     assert {"sts", "ec2"} <= set(calls.loc[calls["collector"] == "session", "service"])
     assert m["account_alias"] == "northwind-prod" and m["partition"] == "aws"
+    slowest = m["slowest_tasks"]
+    assert 0 < len(slowest) <= 5 and all(t["task"].split()[0] in m["collectors"] for t in slowest)
+    assert [t["seconds"] for t in slowest] == sorted((t["seconds"] for t in slowest), reverse=True)
+
+
+# -- fan-out and the per-service bound ----------------------------------------------------------
+
+class _CountingClient:
+    """Stands in for a boto3 client: counts concurrent requests."""
+
+    def __init__(self, parties: int):
+        self.lock = threading.Lock()
+        self.now = self.peak = 0
+        self.barrier = threading.Barrier(parties, timeout=30)
+
+    def describe_things(self, **params):
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        try:
+            try:
+                self.barrier.wait()  # the first `parties` requests meet: they were concurrent
+            except threading.BrokenBarrierError:
+                pass
+            return {"Things": [params["Id"]], "ResponseMetadata": {"RetryAttempts": 0}}
+        finally:
+            with self.lock:
+                self.now -= 1
+
+    def can_paginate(self, name):
+        return False
+
+
+def test_map_fans_out_within_the_service_bound():
+    c = Collector(name="things", service="thingsvc", scope=REGIONAL,
+                  operations=frozenset({"DescribeThings"}), tables={"things": ("region", "id")},
+                  func=None)
+    client = _CountingClient(parties=2)
+    recorder = Recorder(calls_per_service=2)
+    ctx = Ctx(c, "us-east-1", client, recorder, "111122223333", "aws", "us-east-1")
+
+    def one(i):
+        ctx.add("things", {"id": ctx.call("DescribeThings", Id=i, table="things")["Things"][0]})
+
+    ctx.map(one, range(12), workers=6)
+    assert sorted(r["id"] for r in recorder.rows["things"]) == list(range(12))
+    assert client.peak == 2  # six threads, but never more than the service's two in flight
+    assert len(recorder.calls) == 12 and {r["params"] for r in recorder.calls} == {
+        f'{{"Id": {i}}}' for i in range(12)}
+
+
+def test_map_reraises_the_first_failure_after_the_others_ran():
+    c = _collector("m", "msvc", None)
+    ctx = Ctx(c, "us-east-1", None, Recorder(), "111122223333", "aws", "us-east-1")
+    done = []
+
+    def one(i):
+        if i == 3:
+            raise ValueError("item 3")
+        done.append(i)
+
+    with pytest.raises(ValueError, match="item 3"):
+        ctx.map(one, range(8), workers=3)
+    assert sorted(done) == [0, 1, 2, 4, 5, 6, 7]
+
+
+def test_cancel_stops_collectors_at_their_next_request():
+    from srm_nb.collect.base import CollectionCancelled
+
+    c = Collector(name="things", service="thingsvc", scope=REGIONAL,
+                  operations=frozenset({"DescribeThings"}), tables={"things": ("region",)}, func=None)
+    recorder = Recorder()
+    ctx = Ctx(c, "us-east-1", _CountingClient(parties=1), recorder, "1", "aws", "us-east-1")
+    assert ctx.call("DescribeThings", Id=1) is not None
+    recorder.cancelled.set()
+    with pytest.raises(CollectionCancelled):
+        ctx.call("DescribeThings", Id=2)
+    assert len(recorder.calls) == 1
+
+
+def test_a_guard_violation_stops_the_run_and_exits_5(monkeypatch, capsys):
+    from srm_nb import cli
+    from srm_nb.errors import ReadOnlyViolation
+
+    def sneaky(ctx):
+        ctx.call("DeleteThings")  # not declared
+
+    c = _collector("sneaky", "svc", sneaky, scope=GLOBAL)
+    with pytest.raises(ReadOnlyViolation, match="does not declare"):
+        _run_tasks(_NoAws(), AWS, [(c, "us-east-1", GLOBAL)], Recorder(), workers=1, per_service=1,
+                   quiet=True)
+
+    def command(args):
+        _run_tasks(_NoAws(), AWS, [(c, "us-east-1", GLOBAL)], Recorder(), workers=1, per_service=1,
+                   quiet=True)
+
+    monkeypatch.setitem(cli.COMMANDS, "policy", command)
+    assert cli.main(["policy"]) == 5
+    assert "srm: error: collector sneaky called DeleteThings" in capsys.readouterr().err

@@ -34,7 +34,7 @@ def hostile_snapshot() -> Snapshot:
     # whichever checks run on this snapshot report them).
     gap = pd.DataFrame([{"table": name, "region": "us-east-1", "resource_id": "tagged-resource",
                          "service": "s3", "operation": "GetBucketTagging", "status": "denied",
-                         "error_code": "AccessDenied", "message": f"tag owner={TAG} denied"}
+                         "error_code": "AccessDenied", "message": f"tag owner={TAG} denied\x07\x1b[31m"}
                         for name in s.tables if name not in ("calls", "gaps")])
     tables["gaps"] = pd.concat([tables["gaps"], gap], ignore_index=True)
     manifest = {k: v for k, v in s.manifest.items() if k != "tables"}
@@ -73,7 +73,7 @@ def test_csv_defuses_formulas(run):
     assert any(c == "'" + FORMULA_USER for c in cells)
 
 
-def test_xlsx_holds_text_not_formulas(run):
+def test_xlsx_holds_text_not_formulas(run):  # and control characters did not break the export
     from openpyxl import load_workbook
 
     wb = load_workbook(run.folder / "findings.xlsx")
@@ -97,6 +97,7 @@ def test_payloads_stay_inert_in_a_real_browser(run):
     with Chromium() as browser:
         page = browser.page()
         page.open(run.report.resolve().as_uri())
+        assert not page.dialogs, f"a script ran and opened dialogs: {page.dialogs}"
         assert page.eval("typeof window.__pwned") == "undefined"
         assert page.eval("document.querySelectorAll('img[src=\"x\"]').length") == 0
         assert not page.exceptions, page.exceptions

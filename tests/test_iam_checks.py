@@ -377,3 +377,14 @@ def test_checks_on_moto_data_through_the_collectors():
 def test_identity_tables_not_collected_is_error():
     s = snap(iam_users=[])  # no iam_groups / iam_roles: their collector did not run
     assert set(run("iam_inline_policy_no_full_admin", s).values()) == {"ERROR"}
+
+
+def test_instance_role_attached():
+    s = snap(ec2_instances=[
+        {"instance_id": "i-role", "region": "us-east-1", "arn": "a1", "state": "running",
+         "instance_profile_arn": "arn:aws:iam::123456789012:instance-profile/web"},
+        {"instance_id": "i-none", "region": "us-east-1", "arn": "a2", "state": "stopped", "instance_profile_arn": None},
+        {"instance_id": "i-gone", "region": "us-east-1", "arn": "a3", "state": "terminated", "instance_profile_arn": None},
+    ])
+    assert run("iam_instance_role_attached", s) == {"i-role": "PASS", "i-none": "FAIL"}
+    assert run("iam_instance_role_attached", snap(ec2_instances=[])) == {ACCOUNT: "NOT_APPLICABLE"}

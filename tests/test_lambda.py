@@ -159,8 +159,10 @@ def test_public_resource_policy_forms():
 def test_function_urls_require_iam_auth():
     s = snapshot(lambda_functions=[fn("a"), fn("b"), fn("c")], lambda_function_urls=[
         {"function_name": "a", "function_arn": "arn:a", "function_url": "https://a", "auth_type": "AWS_IAM"},
-        {"function_name": "b", "function_arn": "arn:b", "function_url": "https://b", "auth_type": "NONE"}])
-    assert run(s, "lambda_function_url_auth_required") == {"a": "PASS", "b": "FAIL"}
+        {"function_name": "b", "function_arn": "arn:b", "function_url": "https://b", "auth_type": "NONE"},
+        {"function_name": "a", "function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:a:live",
+         "function_url": "https://a-live", "auth_type": "NONE"}])
+    assert run(s, "lambda_function_url_auth_required") == {"a": "PASS", "b": "FAIL", "a:live": "FAIL"}
     none = snapshot(lambda_functions=[fn("a")], lambda_function_urls=[])
     assert set(run(none, "lambda_function_url_auth_required").values()) == {"NOT_APPLICABLE"}
 

@@ -10,7 +10,7 @@ from conftest import verdicts_of
 
 pytestmark = pytest.mark.e2e
 
-AREA_FILES = {"ec2.yaml", "vpc.yaml", "ssm.yaml", "elbv2.yaml", "awslambda.yaml"}
+AREA_FILES = {"ec2.yaml", "vpc.yaml", "ssm.yaml", "elbv2.yaml", "wafv2.yaml", "awslambda.yaml"}
 
 
 def by_name(findings, check_id: str, name: str) -> set[str]:
@@ -75,6 +75,8 @@ BY_ID = {
     "lambda_function_url_auth_required": {"orders-api": "PASS", "report-export": "FAIL"},
     "lambda_function_in_vpc": {"orders-api": "PASS", "gdpr-erasure": "FAIL"},
     "ssm_association_compliant": {"us-east-1/Association": "FAIL"},
+    "wafv2_webacl_rules_present": {"northwind-web-acl": "PASS", "northwind-staging-acl": "FAIL"},
+    "wafv2_webacl_logging_enabled": {"northwind-web-acl": "PASS", "northwind-staging-acl": "FAIL"},
     "ec2_ebs_default_encryption_enabled": {"us-east-1": "PASS", "eu-west-1": "FAIL"},
 }
 

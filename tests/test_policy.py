@@ -11,7 +11,7 @@ from collect_framework_support import enforce_iam, server_process
 from conftest import run_srm
 
 from srm_nb.aws import AwsAccess
-from srm_nb.collect import REGISTRY, collector, load_collectors
+from srm_nb.collect import REGISTRY, collector
 from srm_nb.collect.base import iam_actions_for, iam_prefix
 from srm_nb.policy import least_privilege_policy, required_actions, unknown_actions
 

@@ -281,3 +281,12 @@ def test_open_web_identity_trust_needs_a_subject_condition():
     assert trusts_everyone(trust(cognito, action="sts:AssumeRoleWithWebIdentity"))
     assert not trusts_everyone(trust(cognito, {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool"}},
                                      action="sts:AssumeRoleWithWebIdentity"))
+
+
+def test_malformed_condition_neither_limits_an_allow_nor_cancels_through_a_deny():
+    odd_allow = allow("*", condition="aws:SourceVpc=vpc-1")
+    assert is_public_policy(doc(odd_allow))
+    odd_deny = {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": ["x"]}
+    assert is_public_policy(doc(allow("*"), odd_deny))
+    assert grants_full_admin(doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
+                                 {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": "junk"}))

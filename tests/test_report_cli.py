@@ -43,6 +43,7 @@ def test_quiet_prints_only_the_report_path(two_runs):
     _, first, _ = two_runs
     assert first.stdout.strip().startswith("Report: ")
     assert "Executing" not in first.stderr and "Score" not in first.stderr
+    assert "Kernel is running" not in first.stderr  # the kernel's own startup chatter
 
 
 def test_second_run_trends_against_the_first_and_mutes(two_runs):
@@ -73,3 +74,12 @@ def test_previous_must_be_an_earlier_run_folder(tmp_path):
     proc = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(tmp_path / "out"),
                    "--no-pdf", "--quiet", "--previous", str(tmp_path / "missing"))
     assert proc.returncode == 2 and "not a folder" in proc.stderr
+
+
+def test_without_chromium_the_cli_says_so_and_still_writes_the_html(tmp_path):
+    proc = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(tmp_path), "--quiet",
+                   SRM_CHROMIUM=str(tmp_path / "no-such-browser"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Chromium is not installed" in proc.stderr
+    folder = report_of(proc).parent
+    assert (folder / "report.html").exists() and not (folder / "report.pdf").exists()

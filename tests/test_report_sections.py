@@ -71,10 +71,15 @@ def test_appendix_lists_everything_that_needs_attention_and_counts_the_rest(a):
     big = big_assessment(a, 5000)
     html = r.all_findings(big, limit=1000)
     attention = int((~big.findings["status"].isin(["PASS", "NOT_APPLICABLE"])).sum())
-    assert html.count("<tr><td><span class=\"srm-sev") == attention
+    assert attention > 1000
+    assert html.count("<tr><td class='sev-") == 1000  # the worst first, up to the limit
+    assert f"the 1000 most severe of the {attention}" in html
     assert "findings.csv and findings.xlsx hold every row" in html
+    severities = re.findall(r"<tr><td class='sev-(\w+)'", html)
+    order = ["critical", "high", "medium", "low", "informational"]
+    assert severities == sorted(severities, key=order.index)
     small = r.all_findings(a)
-    assert small.count("<tr><td><span class=\"srm-sev") == len(a.findings)
+    assert small.count("<tr><td class='sev-") == len(a.findings)
 
 
 def test_area_sections_list_a_bounded_number_of_resources_per_check(a):
@@ -146,3 +151,24 @@ def test_methodology_documents_the_model():
 def test_previous_run_type_has_a_when():
     run = PreviousRun(folder=__import__("pathlib").Path("/x/20260101T000000Z"), scores={"assessed_at": "2026-01-01"})
     assert run.when == "2026-01-01"
+
+
+@pytest.mark.parametrize("status", ["PASS", "NOT_APPLICABLE", None])
+def test_every_section_renders_when_nothing_fails_or_nothing_is_scorable(a, status):
+    f = a.findings.iloc[0:0] if status is None else a.findings.assign(status=status)
+    b = Assessment(snapshot=a.snapshot, findings=f)
+    for html in (r.cover(b), r.summary(b), r.matrix(b), r.remediation_plan(b), r.all_findings(b),
+                 r.coverage(b), r.integrity(b)):
+        assert isinstance(html, str)
+    for chart in (r.score_chart(b), r.severity_heatmap(b), r.service_heatmap(b), r.region_chart(b)):
+        assert "text/html" in chart._repr_mimebundle_()
+    for domain in r.DOMAINS:
+        r.area_header(b, domain), r.area_findings(b, domain)
+    expected = "n/a" if status != "PASS" else "100"
+    assert f">{expected}</span><span>/100 overall" in r.summary(b)
+
+
+def test_region_chart_shows_each_regions_score(a):
+    html = r.region_chart(a)._repr_mimebundle_()["text/html"]
+    for row in a.scores("region").dropna(subset=["score"]).itertuples():
+        assert f"score {row.score:.0f} \\u00b7 cov {row.coverage:.0f}%" in html  # JSON-escaped middle dot

@@ -65,6 +65,8 @@ def faulty_server():
 
     with AwsTestServer(wrap=wrap) as server:
         iam = boto3.client("iam", region_name="us-east-1", endpoint_url=server.endpoint)
+        for alias in iam.list_account_aliases()["AccountAliases"]:  # moto state is per process
+            iam.delete_account_alias(AccountAlias=alias)
         iam.create_account_alias(AccountAlias="resilient")
         holder["faults"].seen.clear()
         yield server, holder["faults"]

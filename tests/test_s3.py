@@ -41,6 +41,8 @@ def _seed_good_and_bad():
     s3.put_bucket_policy(Bucket="good-data", Policy=_tls_only("good-data"))
     s3.put_public_access_block(Bucket="good-data", PublicAccessBlockConfiguration=BLOCK_ALL)
     s3.put_bucket_versioning(Bucket="good-data", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_ownership_controls(Bucket="good-data", OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     s3.put_bucket_logging(Bucket="good-data", BucketLoggingStatus={"LoggingEnabled": {
         "TargetBucket": "good-logs", "TargetPrefix": "data/"}})
     s3.put_bucket_lifecycle_configuration(Bucket="good-data", LifecycleConfiguration={"Rules": [
@@ -118,7 +120,8 @@ def test_many_buckets_are_all_read_by_the_inner_pool():
             s3.create_bucket(Bucket=f"bulk-{i:02d}")
         snap = collect_moto("s3_buckets")
     for name in ("s3_buckets", "s3_bucket_acls", "s3_bucket_versioning", "s3_bucket_logging",
-                 "s3_bucket_lifecycle", "s3_bucket_object_lock", "s3_bucket_policy_status"):
+                 "s3_bucket_lifecycle", "s3_bucket_object_lock", "s3_bucket_policy_status",
+                 "s3_bucket_ownership_controls"):
         assert sorted(snap.tables[name]["name"]) == [f"bulk-{i:02d}" for i in range(13)], name
 
 
@@ -128,6 +131,7 @@ def test_many_buckets_are_all_read_by_the_inner_pool():
     ("s3_bucket_public_access_blocked", {"good-data": "PASS", "bad-public": "FAIL"}),
     ("s3_bucket_policy_not_public", {"good-data": "PASS", "bad-public": "FAIL", "bad-partner": "PASS"}),
     ("s3_bucket_acl_not_public", {"good-data": "PASS", "bad-public": "FAIL", "bad-partner": "FAIL"}),
+    ("s3_bucket_acls_disabled", {"good-data": "PASS", "bad-public": "FAIL"}),
     ("s3_bucket_tls_required", {"good-data": "PASS", "bad-public": "FAIL"}),
     ("s3_bucket_versioning_enabled", {"good-data": "PASS", "bad-partner": "FAIL", "bad-public": "FAIL"}),
     ("s3_bucket_mfa_delete_enabled", {"good-data": "FAIL"}),  # moto ignores MFADelete: PASS below
@@ -248,3 +252,42 @@ def test_a_failed_acl_read_makes_that_bucket_error_not_pass():
     snap = snapshot({"s3_buckets": _buckets("secret", "open"),
                      "s3_bucket_acls": table("s3_bucket_acls", [{"name": "open", "grants_json": "[]"}])}, gaps=[gap])
     assert verdicts(snap, "s3_bucket_acl_not_public") == {"secret": "ERROR", "open": "PASS"}
+
+
+def test_a_denied_setting_is_a_gap_for_that_bucket_and_table_only():
+    """Through the real collector: ListBuckets gives the region (no GetBucketLocation), the ACL read
+    is denied, every other setting is recorded."""
+    from botocore.stub import Stubber
+
+    from srm_nb.collect import load_collectors
+    from srm_nb.collect.base import Ctx, Recorder
+
+    collector = load_collectors()["s3_buckets"]
+    client = boto3.client("s3", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("list_buckets", {"Buckets": [{"Name": "eu-data", "BucketRegion": "eu-west-1"}]})
+    stub.add_response("get_bucket_encryption", {"ServerSideEncryptionConfiguration": {"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}})
+    stub.add_client_error("get_bucket_policy", "NoSuchBucketPolicy", "none")
+    stub.add_client_error("get_bucket_policy_status", "NoSuchBucketPolicy", "none")
+    stub.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", "none")
+    stub.add_client_error("get_bucket_acl", "AccessDenied", "denied", http_status_code=403)
+    stub.add_response("get_bucket_ownership_controls", {"OwnershipControls": {"Rules": [
+        {"ObjectOwnership": "BucketOwnerPreferred"}]}})
+    stub.add_response("get_bucket_versioning", {"Status": "Enabled", "MFADelete": "Disabled"})
+    stub.add_response("get_bucket_logging", {})
+    stub.add_client_error("get_object_lock_configuration", "ObjectLockConfigurationNotFoundError", "none")
+    stub.add_client_error("get_bucket_lifecycle_configuration", "NoSuchLifecycleConfiguration", "none")
+    recorder = Recorder()
+    with stub:
+        collector.func(Ctx(collector, "us-east-1", client, recorder, "123456789012", "aws", "global"))
+        stub.assert_no_pending_responses()
+    assert [(g["table"], g["resource_id"], g["status"]) for g in recorder.gaps] == [
+        ("s3_bucket_acls", "eu-data", "denied")]
+    assert "s3_bucket_acls" not in recorder.rows
+    assert recorder.rows["s3_buckets"][0]["region"] == "eu-west-1"
+    assert recorder.rows["s3_bucket_versioning"][0]["mfa_delete"] == "Disabled"
+    assert recorder.rows["s3_bucket_ownership_controls"][0]["object_ownership"] == "BucketOwnerPreferred"
+    assert recorder.rows["s3_bucket_public_access_block"][0]["block_public_acls"] is False
+    assert recorder.rows["s3_bucket_logging"] == [{"name": "eu-data", "region": "eu-west-1",
+                                                   "target_bucket": None, "target_prefix": None}]

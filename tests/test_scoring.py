@@ -87,3 +87,11 @@ def test_scores_are_within_bounds_for_random_mixes():
              rnd.choice("abc"), rnd.choice(["r1", "r2"]), rnd.random() < 0.1) for _ in range(500)]
     s = score_by(findings(*rows), "domain")
     assert s["score"].between(0, 100).all() and s["coverage"].between(0, 100).all()
+
+
+def test_coverage_is_the_share_of_checks_evaluated():
+    # check A: evaluated on 1 of 2 resources (0.5); check B: fully evaluated (1.0) -> 75%,
+    # even though B has many more findings.
+    rows = [("s3_a_b", "high", "PASS", "x", "r"), ("s3_a_b", "high", "ERROR", "x", "r")]
+    rows += [("iam_c_d", "low", "FAIL", "x", "r")] * 8
+    assert overall(findings(*rows))["coverage"] == pytest.approx(75.0)

@@ -59,3 +59,13 @@ def test_listing_denied_is_error_not_pass():
            "operation": "ListSecrets", "status": "denied", "error_code": "AccessDeniedException", "message": "x"}
     snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", [])}, gaps=[gap])
     assert set(verdicts(snap, "secretsmanager_secret_rotation_enabled").values()) == {"ERROR"}
+
+
+def test_unused_counts_from_last_access_or_creation():
+    rows = [_secret("read-yesterday"), _secret("read-long-ago"), _secret("never-read-old"),
+            _secret("never-read-new", created="2026-10-20T00:00:00+00:00")]
+    rows[0]["last_accessed_date"] = "2026-10-31T00:00:00+00:00"
+    rows[1]["last_accessed_date"] = "2026-03-01T00:00:00+00:00"
+    snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", rows)})
+    assert verdicts(snap, "secretsmanager_secret_unused_90_days") == {
+        "read-yesterday": "PASS", "read-long-ago": "FAIL", "never-read-old": "FAIL", "never-read-new": "PASS"}

@@ -75,9 +75,12 @@ def lambda_function_url_auth_required(s) -> pd.DataFrame:
     urls = s.table("lambda_function_urls")
     s.table("lambda_functions")  # read for its gaps: a failed listing leaves no URLs to judge
     urls = urls.rename(columns={"function_arn": "arn"})
-    return verdicts(urls, urls["auth_type"] == "AWS_IAM", resource_id="function_name",
-                    pass_detail="Function URL of {function_name} requires IAM (SigV4) authentication.",
-                    fail_detail="Function URL {function_url} of {function_name} has AuthType {auth_type}: "
+    # An alias can have its own URL: "name:alias" keeps one finding per URL.
+    qualifier = urls["arn"].astype(str).str.extract(r":function:[^:]+:([^:]+)$")[0]
+    urls["url_of"] = urls["function_name"].where(qualifier.isna(), urls["function_name"] + ":" + qualifier)
+    return verdicts(urls, urls["auth_type"] == "AWS_IAM", resource_id="url_of",
+                    pass_detail="Function URL of {url_of} requires IAM (SigV4) authentication.",
+                    fail_detail="Function URL {function_url} of {url_of} has AuthType {auth_type}: "
                                 "anyone on the internet can call the function.")
 
 

@@ -5,7 +5,7 @@ AWS Backup holds a recent recovery point for it (ListProtectedResources). Select
 as AWS Backup does:
 
 - `Resources` (ARN patterns with `*`) and `ListOfTags` (tag equality) select; either one suffices;
-  a selection with neither but with `Conditions` selects by its conditions alone;
+  a selection with neither selects every supported resource (narrowed by its `Conditions`);
 - `Conditions` (StringEquals / StringNotEquals / StringLike / StringNotLike on tags) must all hold;
 - `NotResources` excludes.
 
@@ -95,12 +95,14 @@ def selects(selection: dict, arn: str, tags: dict | None):
     if tags is None:
         if patterns and not by_arn and not tag_rules:
             return False  # ruled out by its ARN patterns alone
-        if by_arn and not conditions:
-            return True
-        return UNKNOWN if (tag_rules or conditions) else False
+        if conditions or (tag_rules and not by_arn):
+            return UNKNOWN
+        return True  # matched by ARN, or a selection that names nothing (everything)
     by_tags = any(_tag_test(tags, t.get("ConditionKey", ""), t.get("ConditionValue"), t.get("ConditionType", ""))
                   for t in tag_rules)
-    chosen = (by_arn or by_tags) if (patterns or tag_rules) else bool(conditions)
+    # A selection naming no resources and no tags selects every supported resource (then filtered
+    # by its conditions), as the BackupSelection API documents.
+    chosen = (by_arn or by_tags) if (patterns or tag_rules) else True
     return chosen and all(_tag_test(tags, c.get("ConditionKey", ""), c.get("ConditionValue"), op)
                           for op, c in conditions)
 

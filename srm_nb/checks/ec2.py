@@ -82,8 +82,9 @@ def ec2_securitygroup_default_restricts_all(s) -> pd.DataFrame:
     rules = s.table("ec2_security_group_rules")
     default = sgs[sgs["group_name"] == "default"].copy()
     counts = rules.groupby(["group_id", "direction"]).size().unstack(fill_value=0)
-    default["ingress_rules"] = default["group_id"].map(counts.get("ingress", pd.Series(dtype=int))).fillna(0).astype(int)
-    default["egress_rules"] = default["group_id"].map(counts.get("egress", pd.Series(dtype=int))).fillna(0).astype(int)
+    for direction in ("ingress", "egress"):
+        per_group = counts[direction] if direction in counts.columns else pd.Series(dtype=int)
+        default[f"{direction}_rules"] = default["group_id"].map(per_group).fillna(0).astype(int)
     ok = (default["ingress_rules"] == 0) & (default["egress_rules"] == 0)
     return verdicts(default, ok, resource_id="group_id",
                     pass_detail="The default security group {group_id} of {vpc_id} has no rules.",
@@ -104,7 +105,8 @@ def ec2_instance_imdsv2_required(s) -> pd.DataFrame:
         ok = ok | (inst["http_endpoint"] == "disabled")
     return verdicts(inst, ok, resource_id="instance_id",
                     pass_detail="Instance {instance_id} ({name}) requires IMDSv2 session tokens.",
-                    fail_detail="Instance {instance_id} ({name}) allows IMDSv1 (HttpTokens={http_tokens}), exposing role credentials to SSRF.")
+                    fail_detail="Instance {instance_id} ({name}) allows IMDSv1 (HttpTokens={http_tokens}), "
+                                "exposing role credentials to SSRF.")
 
 
 def ec2_instance_no_public_ip(s) -> pd.DataFrame:
@@ -134,7 +136,8 @@ def ec2_snapshot_encrypted(s) -> pd.DataFrame:
     snaps = s.table("ec2_snapshots")
     return verdicts(snaps, snaps["encrypted"].astype(bool), resource_id="snapshot_id",
                     pass_detail="Snapshot {snapshot_id} ({name}) is encrypted.",
-                    fail_detail="Snapshot {snapshot_id} ({name}) of {volume_id} ({volume_size_gib} GiB) is not encrypted.")
+                    fail_detail="Snapshot {snapshot_id} ({name}) of {volume_id} ({volume_size_gib} GiB) "
+                                "is not encrypted.")
 
 
 def ec2_snapshot_not_public(s) -> pd.DataFrame:
@@ -158,7 +161,7 @@ def ec2_image_not_public(s) -> pd.DataFrame:
 
 def ec2_image_recent(s) -> pd.DataFrame:
     images = s.table("ec2_images").copy()
-    created = pd.to_datetime(images["creation_date"], utc=True, errors="coerce")
+    created = pd.to_datetime(images["creation_date"], utc=True, errors="coerce", format="ISO8601")
     images["age_days"] = (_assessed_at(s) - created).dt.days
     images["max_days"] = AMI_MAX_AGE_DAYS
     ok = images["age_days"] <= AMI_MAX_AGE_DAYS

@@ -30,7 +30,9 @@ def elbv2_listener_https_enforced(s) -> pd.DataFrame:
     li = s.table("elbv2_listeners")
     li = li[li["load_balancer_type"] == "application"].copy()
     https = li["protocol"] == "HTTPS"
-    redirect = parse_json(li["default_actions_json"]).map(_redirects_to_https).astype(bool)
+    # Only plain listeners need their actions read; most are HTTPS.
+    plain = li.loc[~https, "default_actions_json"]
+    redirect = parse_json(plain).map(_redirects_to_https).reindex(li.index).fillna(False).astype(bool)
     li["how"] = (https.map({True: "serves HTTPS", False: ""}) + redirect.map({True: "redirects to HTTPS", False: ""}))
     return verdicts(li, https | redirect, resource_id="listener_id", resource_arn="listener_arn",
                     pass_detail="Listener {listener_id} ({protocol}) {how}.",
@@ -92,7 +94,8 @@ def elbv2_loadbalancer_waf_attached(s) -> pd.DataFrame:
     protected = s.table("wafv2_web_acl_resources")
     s.table("wafv2_web_acls")  # read for its gaps
     albs = lbs[(lbs["type"] == "application") & (lbs["scheme"] == "internet-facing")].copy()
-    albs["web_acl"] = albs["arn"].map(protected.drop_duplicates("resource_arn").set_index("resource_arn")["web_acl_name"])
+    acl_of = protected.drop_duplicates("resource_arn").set_index("resource_arn")["web_acl_name"]
+    albs["web_acl"] = albs["arn"].map(acl_of)
     return verdicts(albs, albs["web_acl"].notna(), resource_id="name",
                     pass_detail="Internet-facing ALB {name} is protected by web ACL {web_acl}.",
                     fail_detail="Internet-facing ALB {name} has no WAF web ACL: injection, bots and known "

@@ -389,3 +389,16 @@ def iam_server_certificate_not_expired(s) -> pd.DataFrame:
                     pass_detail="Server certificate {name} is valid until {expires}.",
                     fail_detail="Server certificate {name} expired on {expires} (or has no expiration "
                                 "date): delete it.")
+
+
+# -- workloads -------------------------------------------------------------------------------------
+
+def iam_instance_role_attached(s) -> pd.DataFrame:
+    """CIS: EC2 instances get AWS access from an instance role, not from keys stored on them."""
+    inst = s.table("ec2_instances")
+    inst = inst[~inst["state"].isin(("terminated", "shutting-down"))]
+    return verdicts(inst, inst["instance_profile_arn"].notna() & (inst["instance_profile_arn"].astype(str) != ""),
+                    resource_id="instance_id",
+                    pass_detail="Instance {instance_id} uses instance profile {instance_profile_arn}.",
+                    fail_detail="Instance {instance_id} has no instance profile: anything it does on AWS "
+                                "needs long-lived keys stored on it.")

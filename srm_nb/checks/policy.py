@@ -46,6 +46,7 @@ _POSITIVE_STRING_OPERATOR = re.compile(
     re.IGNORECASE)
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]*:(?:iam|sts)::(\d{12}|\*):")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_UNREADABLE = "Unreadable"  # operator name given to a malformed Condition block
 
 
 # -- normalization ---------------------------------------------------------------------------
@@ -80,14 +81,15 @@ def statements(doc: Any) -> list[dict]:
         effect = str(st.get("Effect", "")).strip().lower()
         st["Effect"] = {"allow": "Allow", "deny": "Deny"}.get(effect, st.get("Effect"))
         cond = st.get("Condition")
-        if isinstance(cond, dict):
-            st["Condition"] = {
+        if cond:
+            parsed = {
                 op: {k: [str(v).lower() if isinstance(v, bool) else str(v) for v in as_list(val)]
                      for k, val in kv.items()}
-                for op, kv in cond.items() if isinstance(kv, dict)
+                for op, kv in (cond.items() if isinstance(cond, dict) else ()) if isinstance(kv, dict)
             }
-        elif cond is not None:
-            st["Condition"] = {}
+            # A condition we cannot read still makes the statement conditional: it must neither
+            # limit a public Allow nor let a Deny cancel one.
+            st["Condition"] = parsed or {_UNREADABLE: {}}
         out.append(st)
     return out
 

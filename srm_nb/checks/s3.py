@@ -30,9 +30,10 @@ def s3_bucket_default_encryption(s) -> pd.DataFrame:
 def s3_bucket_kms_encryption(s) -> pd.DataFrame:
     df = _with(s, "s3_bucket_encryption", ["sse_algorithm", "kms_key_id"])
     df["key"] = df["kms_key_id"].where(df["kms_key_id"].notna(), "the AWS-managed key aws/s3")
+    df["current"] = df["sse_algorithm"].where(df["sse_algorithm"].notna(), "not configured")
     return verdicts(df, df["sse_algorithm"].isin(KMS_ALGORITHMS), resource_id="name",
                     pass_detail="Bucket {name} encrypts by default with KMS ({key}).",
-                    fail_detail="Bucket {name} default encryption is {sse_algorithm}, not SSE-KMS: key use is "
+                    fail_detail="Bucket {name} default encryption is {current}, not SSE-KMS: key use is "
                                 "neither logged in CloudTrail nor controllable by key policy.")
 
 
@@ -83,6 +84,15 @@ def s3_bucket_acl_not_public(s) -> pd.DataFrame:
     return verdicts(df, df["public_grants"] == "", resource_id="name",
                     pass_detail="Bucket {name}'s ACL grants nothing to everyone or to all AWS accounts.",
                     fail_detail="Bucket {name}'s ACL grants access to the public ({public_grants}).")
+
+
+def s3_bucket_acls_disabled(s) -> pd.DataFrame:
+    df = _with(s, "s3_bucket_ownership_controls", ["object_ownership"])
+    df["ownership"] = df["object_ownership"].where(df["object_ownership"].notna(), "ObjectWriter (no controls set)")
+    return verdicts(df, df["object_ownership"] == "BucketOwnerEnforced", resource_id="name",
+                    pass_detail="Bucket {name} has ACLs disabled (BucketOwnerEnforced): access is decided by policies only.",
+                    fail_detail="Bucket {name} still honours ACLs (object ownership {ownership}): access can be granted "
+                                "outside any policy, per object.")
 
 
 def s3_bucket_tls_required(s) -> pd.DataFrame:

@@ -29,3 +29,17 @@ def secretsmanager_secret_rotated_90_days(s) -> pd.DataFrame:
     return verdicts(df, df["age_days"] <= MAX_AGE_DAYS, resource_id="name",
                     pass_detail="Secret {name} was {what} {age_days} days ago.",
                     fail_detail=f"Secret {{name}} was {{what}} {{age_days}} days ago (more than {MAX_AGE_DAYS}).")
+
+
+def secretsmanager_secret_unused_90_days(s) -> pd.DataFrame:
+    """Last access (a date, kept by Secrets Manager to the day), or creation if never accessed."""
+    df = s.table("secretsmanager_secrets").copy()
+    now = pd.Timestamp(s.manifest.get("started_at") or pd.Timestamp.now(tz="UTC"))
+    accessed = pd.to_datetime(df["last_accessed_date"], utc=True, errors="coerce")
+    created = pd.to_datetime(df["created_date"], utc=True, errors="coerce")
+    df["idle_days"] = (now - accessed.where(accessed.notna(), created)).dt.days
+    df["what"] = pd.Series("last read", index=df.index).where(accessed.notna(), "created and never read")
+    return verdicts(df, df["idle_days"] <= MAX_AGE_DAYS, resource_id="name",
+                    pass_detail="Secret {name} was {what} {idle_days} days ago.",
+                    fail_detail=f"Secret {{name}} was {{what}} {{idle_days}} days ago (more than {MAX_AGE_DAYS}): "
+                                "if nothing uses it, delete it; a forgotten credential is never rotated or revoked.")

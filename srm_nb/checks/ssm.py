@@ -58,6 +58,7 @@ def ssm_association_compliant(s) -> pd.DataFrame:
     assoc["arn"] = ""
     n = pd.to_numeric(assoc["non_compliant_count"], errors="coerce").fillna(0)
     return verdicts(assoc, n == 0, resource_id="rid",
-                    pass_detail="Every State Manager association in {region} is compliant ({compliant_count} resources).",
+                    pass_detail="Every State Manager association in {region} is compliant "
+                                "({compliant_count} resources).",
                     fail_detail="{non_compliant_count} resource(s) in {region} are out of compliance with their "
                                 "State Manager associations (configuration has drifted or failed to apply).")

@@ -19,7 +19,8 @@ def vpc_flow_logs_enabled(s) -> pd.DataFrame:
     # CIS asks at least for rejected traffic: ALL or REJECT qualifies, ACCEPT alone does not.
     good = logs[(logs["flow_log_status"].astype(str).str.upper() == "ACTIVE")
                 & logs["traffic_type"].astype(str).str.upper().isin(["ALL", "REJECT"])]
-    vpcs["name"] = vpcs["name"].where(vpcs["name"].notna(), vpcs["is_default"].map({True: "default VPC", False: "unnamed"}))
+    unnamed = vpcs["is_default"].astype(bool).map({True: "default VPC", False: "unnamed"})
+    vpcs["name"] = vpcs["name"].where(vpcs["name"].notna(), unnamed)
     first = good.drop_duplicates("resource_id").set_index("resource_id")["flow_log_id"]
     count = good["resource_id"].value_counts()
     more = (count - 1).astype(str).radd(" and ").add(" more").where(count > 1, "")
@@ -61,8 +62,10 @@ def vpc_networkacl_admin_ports_restricted(s) -> pd.DataFrame:
     acls = s.table("vpc_network_acls").copy()
     acls["open_ports"] = acls["network_acl_id"].map(_acl_exposure(s.table("vpc_network_acl_entries")))
     return verdicts(acls, acls["open_ports"].isna(), resource_id="network_acl_id",
-                    pass_detail="Network ACL {network_acl_id} ({name}) of {vpc_id} does not admit SSH/RDP from the whole internet.",
-                    fail_detail="Network ACL {network_acl_id} ({name}) of {vpc_id} admits from the whole internet: {open_ports}.")
+                    pass_detail="Network ACL {network_acl_id} ({name}) of {vpc_id} does not admit SSH/RDP "
+                                "from the whole internet.",
+                    fail_detail="Network ACL {network_acl_id} ({name}) of {vpc_id} admits from the whole "
+                                "internet: {open_ports}.")
 
 
 def vpc_default_vpc_unused(s) -> pd.DataFrame:

@@ -289,6 +289,7 @@ class Recorder:
     cancelled: threading.Event = field(default_factory=threading.Event)
     _limits: dict[str, threading.BoundedSemaphore] = field(default_factory=dict, repr=False)
     _gaps_by_service: dict[str, int] = field(default_factory=dict, repr=False)
+    task_seconds: dict[str, float] = field(default_factory=dict)  # "<collector> <region>" -> s
 
     def add_rows(self, table: str, rows: list[dict]) -> None:
         with self.lock:

@@ -16,7 +16,6 @@ request; nothing is saved, so no snapshot that looks complete is left behind.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 import traceback
 from collections import deque
@@ -228,6 +227,13 @@ def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], record
                workers: int, per_service: int, quiet: bool) -> None:
     def run(task) -> None:
         c, region, scope_region = task
+        started = time.perf_counter()
+        try:
+            _run_one(c, region, scope_region)
+        finally:
+            recorder.task_seconds[f"{c.name} {scope_region}"] = round(time.perf_counter() - started, 3)
+
+    def _run_one(c: Collector, region: str, scope_region: str) -> None:
         client = access.client(c.service, region, c.operations)
         ctx = Ctx(c, region, client, recorder, identity.account_id, identity.partition, scope_region)
         try:
@@ -268,10 +274,10 @@ def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], record
         while futures:
             done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
             for fut in done:
-                c, region, _ = futures.pop(fut)
+                c, _, scope_region = futures.pop(fut)
                 running[c.service] -= 1
                 fut.result()  # re-raises a guard violation: a bug, stop the run
-                progress.done(c, region, recorder.gap_count(c.service))
+                progress.done(c, scope_region, recorder.gap_count(c.service))
             dispatch()
     except BaseException:
         # Interrupted, or a guard violation: stop every collector at its next request.
@@ -309,6 +315,9 @@ def _snapshot(chosen: list[Collector], recorder: Recorder, identity: Identity,
         "call_count": int(len(calls)),
         "error_counts": {k: int(v) for k, v in calls["status"].value_counts().items() if k != "ok"},
         "gap_count": int(len(tables["gaps"])),
+        # Where the wall time went: the longest (collector, region) tasks.
+        "slowest_tasks": [{"task": k, "seconds": v} for k, v in
+                          sorted(recorder.task_seconds.items(), key=lambda kv: -kv[1])[:5]],
     }
     return Snapshot(tables=tables, manifest=manifest)
 

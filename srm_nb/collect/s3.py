@@ -21,7 +21,8 @@ BUCKET_WORKERS = 4  # per collector task: enough to hide latency, few enough not
 
 BUCKET_TABLES = ("s3_buckets", "s3_bucket_encryption", "s3_bucket_policies", "s3_bucket_policy_status",
                  "s3_bucket_public_access_block", "s3_bucket_acls", "s3_bucket_versioning",
-                 "s3_bucket_logging", "s3_bucket_object_lock", "s3_bucket_lifecycle")
+                 "s3_bucket_logging", "s3_bucket_object_lock", "s3_bucket_lifecycle",
+                 "s3_bucket_ownership_controls")
 
 
 @collector(
@@ -30,7 +31,8 @@ BUCKET_TABLES = ("s3_buckets", "s3_bucket_encryption", "s3_bucket_policies", "s3
     scope=GLOBAL,
     operations=("ListBuckets", "GetBucketLocation", "GetBucketEncryption", "GetBucketPolicy",
                 "GetBucketPolicyStatus", "GetPublicAccessBlock", "GetBucketAcl", "GetBucketVersioning",
-                "GetBucketLogging", "GetObjectLockConfiguration", "GetBucketLifecycleConfiguration"),
+                "GetBucketLogging", "GetObjectLockConfiguration", "GetBucketLifecycleConfiguration",
+                "GetBucketOwnershipControls"),
     tables={
         "s3_buckets": ("region", "name", "arn", "creation_date"),
         "s3_bucket_encryption": ("region", "name", "sse_algorithm", "kms_key_id", "bucket_key_enabled"),
@@ -44,12 +46,13 @@ BUCKET_TABLES = ("s3_buckets", "s3_bucket_encryption", "s3_bucket_policies", "s3
         "s3_bucket_object_lock": ("region", "name", "enabled", "default_mode", "default_days",
                                   "default_years"),
         "s3_bucket_lifecycle": ("region", "name", "rule_count", "enabled_rule_count", "rules_json"),
+        "s3_bucket_ownership_controls": ("region", "name", "object_ownership"),
     },
 )
 def collect_buckets(ctx: Ctx) -> None:
     """Every bucket with its region and settings: encryption, policy (and AWS's public verdict on
-    it), public access block, ACL, versioning and MFA delete, access logging, object lock,
-    lifecycle."""
+    it), public access block, ACL and object ownership, versioning and MFA delete, access logging,
+    object lock, lifecycle."""
     buckets = ctx.paginate("ListBuckets", "Buckets", table=BUCKET_TABLES)
     if not buckets:
         return
@@ -104,6 +107,13 @@ def _collect_bucket(ctx: Ctx, bucket: dict) -> None:
     if acl is not None:
         ctx.add("s3_bucket_acls", {**row, "owner_id": acl.get("Owner", {}).get("ID"),
                                    "grants_json": to_json(acl.get("Grants", []))})
+
+    own = get("GetBucketOwnershipControls", "s3_bucket_ownership_controls",
+              ("OwnershipControlsNotFoundError",))
+    if own is not None:  # no controls: the pre-2023 default, ObjectWriter (ACLs in force)
+        rules = own.get("OwnershipControls", {}).get("Rules", [])
+        ctx.add("s3_bucket_ownership_controls", {
+            **row, "object_ownership": rules[0].get("ObjectOwnership") if rules else None})
 
     ver = get("GetBucketVersioning", "s3_bucket_versioning")
     if ver is not None:  # an empty answer means versioning was never enabled

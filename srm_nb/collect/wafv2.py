@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import REGIONAL, CallFailed, Ctx, collector
+from .base import REGIONAL, CallFailed, Ctx, collector, to_json
 
 ACL_TABLES = ("wafv2_web_acls", "wafv2_web_acl_resources")
 
@@ -26,15 +26,19 @@ def list_by_marker(ctx: Ctx, operation: str, key: str, *, table, **params) -> li
     "wafv2",
     service="wafv2",
     scope=REGIONAL,
-    operations=("ListWebACLs", "ListResourcesForWebACL"),
+    operations=("ListWebACLs", "ListResourcesForWebACL", "GetWebACL", "ListLoggingConfigurations"),
     tables={
         "wafv2_web_acls": ("region", "name", "id", "arn", "description"),
         "wafv2_web_acl_resources": ("region", "web_acl_name", "web_acl_arn", "resource_arn"),
+        "wafv2_web_acl_details": ("region", "name", "arn", "default_action", "rule_count", "rules_json"),
+        "wafv2_logging_configurations": ("region", "web_acl_arn", "destinations_json"),
     },
 )
 def collect_wafv2(ctx: Ctx) -> None:
-    """Regional web ACLs and their associated Application Load Balancers."""
-    acls = list_by_marker(ctx, "ListWebACLs", "WebACLs", table=ACL_TABLES, Scope="REGIONAL", Limit=100)
+    """Regional web ACLs, their rules, their associated Application Load Balancers, and which
+    ones log."""
+    acls = list_by_marker(ctx, "ListWebACLs", "WebACLs", table=ACL_TABLES + ("wafv2_web_acl_details",),
+                          Scope="REGIONAL", Limit=100)
     ctx.add("wafv2_web_acls", [{
         "name": a.get("Name"),
         "id": a.get("Id"),
@@ -56,3 +60,24 @@ def collect_wafv2(ctx: Ctx) -> None:
             "web_acl_arn": a["ARN"],
             "resource_arn": arn,
         } for arn in found.get("ResourceArns", [])])
+    for a in acls or []:
+        got = ctx.call("GetWebACL", table="wafv2_web_acl_details", resource_id=a.get("Name", ""),
+                       Name=a["Name"], Scope="REGIONAL", Id=a["Id"])
+        if got is None:
+            continue
+        acl = got.get("WebACL", {})
+        rules = acl.get("Rules", [])
+        ctx.add("wafv2_web_acl_details", {
+            "name": a["Name"],
+            "arn": a["ARN"],
+            "default_action": next(iter(acl.get("DefaultAction") or {}), None),
+            "rule_count": len(rules),
+            "rules_json": to_json([{"Name": r.get("Name"), "Priority": r.get("Priority"),
+                                    "Statement": r.get("Statement")} for r in rules]),
+        })
+    logging = list_by_marker(ctx, "ListLoggingConfigurations", "LoggingConfigurations",
+                             table="wafv2_logging_configurations", Scope="REGIONAL", Limit=100)
+    ctx.add("wafv2_logging_configurations", [{
+        "web_acl_arn": c.get("ResourceArn"),
+        "destinations_json": to_json(c.get("LogDestinationConfigs", [])),
+    } for c in logging or []])

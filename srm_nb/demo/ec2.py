@@ -6,8 +6,9 @@ anywhere), `reporting-db` (MySQL from anywhere); instances `web-1` (IMDSv2) and 
 subnet, IMDSv2, no public IP. Volumes: an encrypted `web-1-data` and an unencrypted
 `legacy-reports`; snapshots: `web-1-data-nightly` (encrypted, private) and
 `legacy-reports-export` (unencrypted, shared publicly). AMIs: `northwind-web-golden` (private,
-recent), `northwind-base-2025` (private, built March 2025) and `northwind-partner-demo` (public).
-EBS encryption by default on in us-east-1 only.
+recent), `northwind-base-2025` (private, built March 2025) and `northwind-partner-demo` (public);
+each AMI brings its own (unencrypted) root snapshot, as on AWS. EBS encryption by default on in
+us-east-1 only.
 eu-west-1: `legacy-rdp` (RDP from ::/0) and the Windows host `legacy-win-01` behind it.
 
 moto dates every AMI "now": `northwind-base-2025` is backdated in moto's own state (the server

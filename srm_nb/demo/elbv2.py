@@ -7,7 +7,9 @@
   HTTPS on 443 still on ELBSecurityPolicy-2016-08 (TLS 1.0); default attributes; no WAF.
 - `northwind-internal-api`: internal ALB, HTTPS with a current policy.
 - `northwind-telemetry`: internet-facing NLB with a TLS listener on 8883.
-The HTTPS listeners use an ACM certificate for www.northwind.example (moto checks it exists).
+HTTPS listeners present the ACM certificates of demo/acm.py (api.* for the current load
+balancers, portal-legacy.* for the legacy portal); should that story change, a certificate is
+requested here instead (moto checks that a listener's certificate exists).
 """
 
 from __future__ import annotations
@@ -27,16 +29,15 @@ def seed(aws: DemoAws) -> None:
     vpc = find_vpc(ec2, "northwind-prod")
     public = [find_subnet(ec2, "prod-public-a"), find_subnet(ec2, "prod-public-b")]
     private = [find_subnet(ec2, "prod-private-a"), find_subnet(ec2, "prod-private-b")]
-    cert = acm.request_certificate(DomainName="www.northwind.example",
-                                   SubjectAlternativeNames=["portal.northwind.example"],
-                                   ValidationMethod="DNS")["CertificateArn"]
+    cert = _certificate(acm, "api.northwind-analytics.example")
+    legacy_cert = _certificate(acm, "portal-legacy.northwind-analytics.example")
     targets = elb.create_target_group(Name="northwind-web-targets", Protocol="HTTP", Port=8080,
                                       VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
     forward = [{"Type": "forward", "TargetGroupArn": targets}]
 
-    def https(lb: str, policy: str) -> None:
+    def https(lb: str, policy: str, certificate: str = cert) -> None:
         elb.create_listener(LoadBalancerArn=lb, Protocol="HTTPS", Port=443, SslPolicy=policy,
-                            Certificates=[{"CertificateArn": cert}], DefaultActions=forward)
+                            Certificates=[{"CertificateArn": certificate}], DefaultActions=forward)
 
     web = _alb(elb, "northwind-web", public, "internet-facing")
     https(web, CURRENT_POLICY)
@@ -51,7 +52,7 @@ def seed(aws: DemoAws) -> None:
 
     legacy = _alb(elb, "northwind-legacy-portal", public, "internet-facing")
     elb.create_listener(LoadBalancerArn=legacy, Protocol="HTTP", Port=80, DefaultActions=forward)
-    https(legacy, LEGACY_POLICY)
+    https(legacy, LEGACY_POLICY, legacy_cert)
 
     internal = _alb(elb, "northwind-internal-api", private, "internal")
     https(internal, CURRENT_POLICY)
@@ -65,6 +66,14 @@ def seed(aws: DemoAws) -> None:
     elb.create_listener(LoadBalancerArn=nlb, Protocol="TLS", Port=8883, SslPolicy=CURRENT_POLICY,
                         Certificates=[{"CertificateArn": cert}],
                         DefaultActions=[{"Type": "forward", "TargetGroupArn": tcp_targets}])
+
+
+def _certificate(acm, domain: str) -> str:
+    for page in acm.get_paginator("list_certificates").paginate():
+        for summary in page["CertificateSummaryList"]:
+            if summary.get("DomainName") == domain:
+                return summary["CertificateArn"]
+    return acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
 
 
 def _alb(elb, name: str, subnets: list[str], scheme: str) -> str:

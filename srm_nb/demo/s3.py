@@ -56,6 +56,8 @@ def seed(aws: DemoAws) -> None:
     s3.put_bucket_policy(Bucket="northwind-datalake-prod", Policy=_tls_only("northwind-datalake-prod"))
     s3.put_public_access_block(Bucket="northwind-datalake-prod", PublicAccessBlockConfiguration=BLOCK_ALL)
     s3.put_bucket_versioning(Bucket="northwind-datalake-prod", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_ownership_controls(Bucket="northwind-datalake-prod", OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     s3.put_bucket_lifecycle_configuration(Bucket="northwind-datalake-prod", LifecycleConfiguration={"Rules": [{
         "ID": "expire-old-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
         "NoncurrentVersionExpiration": {"NoncurrentDays": 90}}]})

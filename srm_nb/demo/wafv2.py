@@ -1,5 +1,6 @@
-"""Demo WAF: one regional web ACL, `northwind-web-acl` (AWS managed common rule set), in front of
-the `northwind-web` ALB (demo/elbv2.py); `northwind-legacy-portal` has none.
+"""Demo WAF (us-east-1): `northwind-web-acl` (AWS managed common rule set, logging to CloudWatch
+Logs) in front of the `northwind-web` ALB (demo/elbv2.py); `northwind-legacy-portal` has none.
+`northwind-staging-acl` was created and forgotten: no rules, no logs, protects nothing.
 
 moto 5.2.5 stores associations (AssociateWebACL) but does not implement ListResourcesForWebACL,
 which the collector reads: FAKES answers it from moto's own web ACL state, in the real API's
@@ -38,6 +39,13 @@ def seed(aws: DemoAws) -> None:
             "VisibilityConfig": {**visibility, "MetricName": "aws-common"},
         }],
     )["Summary"]
+    logs = aws.client("logs", "us-east-1")
+    logs.create_log_group(logGroupName="aws-waf-logs-northwind-web")
+    waf.put_logging_configuration(LoggingConfiguration={
+        "ResourceArn": acl["ARN"],
+        "LogDestinationConfigs": [f"arn:aws:logs:us-east-1:{DEMO_ACCOUNT_ID}:log-group:aws-waf-logs-northwind-web"]})
+    waf.create_web_acl(Name="northwind-staging-acl", Scope="REGIONAL", DefaultAction={"Allow": {}},
+                       VisibilityConfig={**visibility, "MetricName": "northwind-staging-acl"}, Rules=[])
     web = elb.describe_load_balancers(Names=["northwind-web"])["LoadBalancers"][0]["LoadBalancerArn"]
     waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=web)
 
