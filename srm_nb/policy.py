@@ -13,10 +13,6 @@ from .collect import load_collectors
 from .collect.base import iam_actions_for
 from .collect.runner import SESSION_OPERATIONS
 
-# IAM caps a managed policy at 6,144 characters (whitespace excluded); stay well clear by
-# splitting the action list across statements of this size.
-ACTIONS_PER_STATEMENT = 200
-
 
 def session_actions() -> list[str]:
     """Actions the run itself needs before any collector runs."""
@@ -34,17 +30,16 @@ def required_actions(collectors: list[str] | None = None) -> list[str]:
 
 
 def least_privilege_policy(collectors: list[str] | None = None) -> dict:
-    actions = required_actions(collectors)
-    statements = [
-        {
-            "Sid": "SrmWorkbookReadOnly" + (str(i // ACTIONS_PER_STATEMENT + 1) if i else ""),
+    """The policy document: one Allow statement of exact actions (no wildcards)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "SrmWorkbookReadOnly",
             "Effect": "Allow",
-            "Action": actions[i:i + ACTIONS_PER_STATEMENT],
+            "Action": required_actions(collectors),
             "Resource": "*",
-        }
-        for i in range(0, len(actions), ACTIONS_PER_STATEMENT)
-    ]
-    return {"Version": "2012-10-17", "Statement": statements}
+        }],
+    }
 
 
 def unknown_actions(actions: list[str]) -> list[str]:

@@ -23,13 +23,13 @@ def execute_notebook(output_nb: Path, parameters: dict, *, notebook: Path = NOTE
     import papermill as pm
 
     jupyter_env()
-    extra = {} if progress else {"kernel_manager_class": _quiet_kernel_manager()}
     try:
         pm.execute_notebook(str(notebook), str(output_nb), parameters=parameters,
                             progress_bar=progress, kernel_name=kernel, cwd=str(output_nb.parent),
                             # one write at the end (or on error): papermill otherwise rewrites the
                             # whole notebook twice per cell, seconds for a 10,000-finding report
-                            request_save_on_cell_execute=False, **extra)
+                            request_save_on_cell_execute=False,
+                            kernel_manager_class=_quiet_kernel_manager())
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc
@@ -38,7 +38,7 @@ def execute_notebook(output_nb: Path, parameters: dict, *, notebook: Path = NOTE
 
 def _quiet_kernel_manager():
     """A kernel manager that drops the kernel process's own stderr (ipykernel's startup
-    warnings): --quiet means errors only, and a failing cell still comes back through the kernel
+    warnings, which tell users nothing): a failing cell still comes back through the kernel
     protocol as a PapermillExecutionError."""
     from jupyter_client.manager import AsyncKernelManager
 

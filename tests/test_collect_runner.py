@@ -128,6 +128,13 @@ def test_assumed_role_session_with_external_id_and_session_name():
     assert creds.method == "sts-assume-role" and hasattr(creds, "refresh_needed")
     who = access.identity()
     assert who.arn.endswith("assumed-role/Auditor/srm-audit-42")
+    # Near expiry, the credentials assume the role again by themselves (long collections).
+    from datetime import datetime, timedelta, timezone
+
+    first = creds.get_frozen_credentials().access_key
+    creds._expiry_time = datetime.now(timezone.utc) + timedelta(seconds=30)
+    assert creds.refresh_needed()
+    assert creds.get_frozen_credentials().access_key != first
 
 
 @mock_aws

@@ -206,9 +206,9 @@ def collect_users(ctx: Ctx) -> None:
                            table="iam_mfa_devices")
     ctx.add("iam_mfa_devices", [_mfa_row(d) for d in devices or [] if d.get("User")])
 
-    # Access keys have no account-wide list: one ListAccessKeys per user.
-    for u in users or []:
-        name = u["UserName"]
+    # Access keys have no account-wide list: one ListAccessKeys per user, a few users at a time.
+    def user_keys(user: dict) -> None:
+        name = user["UserName"]
         keys = ctx.paginate("ListAccessKeys", "AccessKeyMetadata", UserName=name,
                             table="iam_access_keys", resource_id=name)
         for k in keys or []:
@@ -223,6 +223,8 @@ def collect_users(ctx: Ctx) -> None:
                 "last_used_date": last.get("LastUsedDate"),
                 "last_used_service": last.get("ServiceName"),
             })
+
+    ctx.map(user_keys, users or [], workers=8)
 
     certs = ctx.paginate("ListServerCertificates", "ServerCertificateMetadataList",
                          table="iam_server_certificates")

@@ -168,7 +168,7 @@ def _backdate() -> None:
 
 ROOT_ROW = (
     "<root_account>,arn:aws:iam::{account}:root,2019-03-04T09:00:00+00:00,not_supported,"
-    "2026-10-30T08:12:00+00:00,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,"
+    "{password_used},not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,"
     "N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
 )
 
@@ -182,7 +182,9 @@ def _credential_report(req: FakeRequest) -> FakeResponse | None:
         return None
     report = base64.b64decode(text[start + 9:end]).decode()
     header, _, rest = report.partition("\n")
-    report = header + "\n" + ROOT_ROW.format(account=DEMO_ACCOUNT_ID) + rest
+    report = header + "\n" + ROOT_ROW.format(
+        account=DEMO_ACCOUNT_ID,
+        password_used=(DEMO_NOW - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) + rest
     content = base64.b64encode(report.encode()).decode()
     return FakeResponse(text[:start + 9] + content + text[end:], content_type="text/xml")
 
