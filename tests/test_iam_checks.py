@@ -64,6 +64,7 @@ def days_ago(n: int) -> str:
 def test_root_mfa():
     assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=1))) == {ACCOUNT: "PASS"}
     assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=0))) == {ACCOUNT: "FAIL"}
+    assert run("iam_root_mfa_enabled", snap(iam_account_summary=[])) == {ACCOUNT: "ERROR"}
 
 
 def test_root_hardware_mfa():
@@ -92,7 +93,8 @@ def test_root_access_keys():
         == {ACCOUNT: "PASS"}
     assert run("iam_root_access_keys_absent", snap(iam_account_summary=summary(AccountAccessKeysPresent=1))) \
         == {ACCOUNT: "FAIL"}
-    assert run("iam_root_access_keys_absent", snap(iam_account_summary=[])) == {ACCOUNT: "FAIL"}
+    # An account summary without the key is missing data: ERROR, never a verdict.
+    assert run("iam_root_access_keys_absent", snap(iam_account_summary=[])) == {ACCOUNT: "ERROR"}
 
 
 def test_root_not_used_recently():
@@ -333,7 +335,7 @@ def test_server_certificates():
         {"name": "valid", "arn": "c2", "expiration": days_ago(-100)},
         {"name": "undated", "arn": "c3", "expiration": None},
     ])
-    assert run("iam_server_certificate_not_expired", s) == {"expired": "FAIL", "valid": "PASS", "undated": "FAIL"}
+    assert run("iam_server_certificate_not_expired", s) == {"expired": "FAIL", "valid": "PASS", "undated": "ERROR"}
     assert run("iam_server_certificate_not_expired", snap(iam_server_certificates=[])) == {ACCOUNT: "NOT_APPLICABLE"}
 
 

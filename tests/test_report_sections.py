@@ -43,7 +43,14 @@ def test_matrix_shows_services_in_use_with_measured_items(a):
     assert "srm-badge srm-fail" in html  # at least one gap measured
     live = a.live_matrix()
     assert set(live["service"]) == set(a.services_in_use)
-    assert "lambda" not in a.services_in_use  # the fixture has no functions
+    assert "lambda" in a.services_in_use  # the demo runs functions...
+    # ...and an account without any does not show Lambda in its matrix.
+    from srm_nb.snapshot import Snapshot
+
+    tables = {name: df.iloc[0:0] if name.startswith("lambda_") else df
+              for name, df in a.snapshot.tables.items()}
+    no_lambda = Assessment.from_snapshot(Snapshot(tables=tables, manifest=a.snapshot.manifest))
+    assert "lambda" not in no_lambda.services_in_use
 
 
 def test_remediation_plan_orders_by_severity_then_effort(a):

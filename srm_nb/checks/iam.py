@@ -88,7 +88,8 @@ def _identities(s) -> pd.DataFrame:
 def iam_root_mfa_enabled(s) -> pd.DataFrame:
     on = _summary_value(s, "AccountMFAEnabled")
     if on is None:
-        return account_finding(s, FAIL, "The account summary does not report root MFA.")
+        return account_finding(s, ERROR, "Could not evaluate: the account summary does not report "
+                                         "AccountMFAEnabled, so root MFA is unknown.")
     return account_finding(s, PASS if on == 1 else FAIL,
                            "The root user has MFA enabled." if on == 1 else "The root user has no MFA device.")
 
@@ -97,6 +98,9 @@ def iam_root_hardware_mfa_enabled(s) -> pd.DataFrame:
     on = _summary_value(s, "AccountMFAEnabled")
     devices = s.table("iam_mfa_devices")
     virtual = devices[devices["user_arn"].astype(str).str.endswith(":root")]
+    if on is None:
+        return account_finding(s, ERROR, "Could not evaluate: the account summary does not report "
+                                         "AccountMFAEnabled, so root MFA is unknown.")
     if on != 1:
         return account_finding(s, FAIL, "The root user has no MFA device at all.")
     if not virtual.empty:
@@ -109,7 +113,8 @@ def iam_root_hardware_mfa_enabled(s) -> pd.DataFrame:
 def iam_root_access_keys_absent(s) -> pd.DataFrame:
     present = _summary_value(s, "AccountAccessKeysPresent")
     if present is None:
-        return account_finding(s, FAIL, "The account summary does not say whether root access keys exist.")
+        return account_finding(s, ERROR, "Could not evaluate: the account summary does not report "
+                                         "AccountAccessKeysPresent, so root access keys are unknown.")
     if present:
         return account_finding(s, FAIL, "The root user has access keys.")
     return account_finding(s, PASS, "The root user has no access keys.")
@@ -385,10 +390,9 @@ def iam_server_certificate_not_expired(s) -> pd.DataFrame:
     certs["expires"] = expiry.dt.date.astype(str)
     unknown = expiry.isna()
     ok = (expiry > _now(s)) & ~unknown
-    return verdicts(certs, ok, resource_id="name",
+    return verdicts(certs, ok, resource_id="name", unknown=unknown,
                     pass_detail="Server certificate {name} is valid until {expires}.",
-                    fail_detail="Server certificate {name} expired on {expires} (or has no expiration "
-                                "date): delete it.")
+                    fail_detail="Server certificate {name} expired on {expires}: delete it.")
 
 
 # -- workloads -------------------------------------------------------------------------------------
