@@ -1,8 +1,8 @@
 """Strip notebook outputs before committing (`make strip`), keeping tags such as `parameters`.
 
-Cells marked `# NBVAL_CHECK_OUTPUT` keep their output: it is the reference nbval compares the
-fresh run against (nbval skips cells without a stored execution). Everything else is cleared,
-so diffs show code, not results, and no client data is ever committed.
+Every output is cleared, so diffs show code, not results, and no client data is ever committed.
+nbval runs the stripped notebook against the fixture snapshot: a cell that raises fails the test,
+and the report's integrity cell raises when an invariant does not hold.
 """
 
 from __future__ import annotations
@@ -12,22 +12,13 @@ from pathlib import Path
 
 import nbformat
 
-MARK = "# NBVAL_CHECK_OUTPUT"
-
-
 def strip(path: Path) -> bool:
     nb = nbformat.read(path, as_version=4)
     before = nbformat.writes(nb)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
-        if cell.cell_type != "code":
-            continue
-        if MARK in cell.source:
-            cell.execution_count = cell.execution_count or 1
-            for out in cell.outputs:
-                out.pop("execution_count", None) if out.get("output_type") == "stream" else None
-        else:
+        if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     for key in ("papermill", "widgets"):
         nb.metadata.pop(key, None)

@@ -16,6 +16,7 @@ from . import charts
 from .assessment import Assessment
 from .checks import CATALOG_VERSION, catalog_frame, load_catalog
 from .checks.base import DOMAINS, SEVERITIES
+from .errors import ReportError
 from .matrix import selector_matches
 from .mutes import mutes_frame
 from .scoring import SEVERITY_WEIGHTS
@@ -486,7 +487,8 @@ def as_json(obj) -> str:
 
 
 def integrity(a: Assessment) -> str:
-    """Invariants the report relies on, as one line (the notebook's tests compare this output)."""
+    """Invariants the report relies on, as one line. A broken invariant is our bug, and a report
+    showing it must not be handed over: it raises, which fails the notebook (and nbval)."""
     from .checks.base import STATUSES
 
     f = a.findings
@@ -505,6 +507,6 @@ def integrity(a: Assessment) -> str:
     if (f["muted"] & (f["mute_reason"] == "")).any():
         problems.append("a muted finding without a reason")
     if problems:
-        return "Integrity problems: " + "; ".join(problems)
+        raise ReportError("report integrity check failed: " + "; ".join(problems))
     return ("Integrity: every finding has a known status, a unique uid and a known area; "
             "every score is within 0-100; every muted finding has a reason.")

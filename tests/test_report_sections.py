@@ -150,6 +150,14 @@ def test_integrity_line_is_clean(a):
     assert r.integrity(a).startswith("Integrity: every finding")
 
 
+def test_integrity_raises_on_a_broken_invariant(a):
+    from srm_nb.errors import ReportError
+
+    broken = Assessment(snapshot=a.snapshot, findings=pd.concat([a.findings, a.findings.iloc[:1]]))
+    with pytest.raises(ReportError, match="duplicate finding uids"):
+        r.integrity(broken)
+
+
 def test_methodology_documents_the_model():
     html = r.methodology()
     assert "ERROR" in html and "coverage" in html and "critical 10" in html
