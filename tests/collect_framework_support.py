@@ -37,3 +37,22 @@ def enforce_iam(endpoint: str) -> None:
     switch as INITIAL_NO_AUTH_ACTION_COUNT)."""
     r = requests.post(f"{endpoint}/moto-api/reset-auth", data=b"0", timeout=10)
     r.raise_for_status()
+
+
+def checks_reading(snapshot, table: str) -> list[str]:
+    """Check ids that read `table` (the check runner's own read-recording proxy tells)."""
+    from srm_nb.checks.catalog import load_catalog
+    from srm_nb.checks.runner import _Tracking
+
+    ids = []
+    for check in load_catalog().values():
+        if check.manual:
+            continue
+        tracked = _Tracking(snapshot)
+        try:
+            check.func(tracked)
+        except Exception:
+            pass
+        if table in tracked.read:
+            ids.append(check.id)
+    return ids

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from srm_nb.assessment import Assessment
-from srm_nb.exports import (CSV_COLUMNS, XLSX_SHEETS, neutralize, ocsf_findings, write_exports)
+from srm_nb.exports import CSV_COLUMNS, XLSX_SHEETS, neutralize, write_exports
 from srm_nb.mutes import Mute
 
 CONTRACT = ["check_id", "title", "domain", "service", "severity", "status", "region", "resource_id",

@@ -7,7 +7,7 @@ import json
 
 import boto3
 import pytest
-from collect_framework_support import enforce_iam, server_process
+from collect_framework_support import checks_reading, enforce_iam, server_process
 from conftest import run_srm
 
 from srm_nb.aws import AwsAccess
@@ -140,7 +140,7 @@ def test_least_privilege_collection_under_enforced_iam():
 
     findings = run_checks(bad)
     for table in ("s3_bucket_policies", "ec2_volumes"):
-        ids = _checks_reading(good, table)
+        ids = checks_reading(good, table)
         assert ids, table
         hit = findings[findings["check_id"].isin(ids)]
         assert len(hit) and not (hit["status"] == "PASS").any(), hit[["check_id", "status"]]
@@ -151,22 +151,3 @@ def test_least_privilege_collection_under_enforced_iam():
         assert (errors.str.contains("denied") | errors.str.contains("is not in this snapshot")).all(), errors
         good_hit = run_checks(good, ids)
         assert good_hit["status"].isin(["PASS", "FAIL"]).any()
-
-
-def _checks_reading(snapshot, table: str) -> list[str]:
-    """Check ids that read `table` (the check runner's own read-recording proxy tells)."""
-    from srm_nb.checks.catalog import load_catalog
-    from srm_nb.checks.runner import _Tracking
-
-    ids = []
-    for check in load_catalog().values():
-        if check.manual:
-            continue
-        tracked = _Tracking(snapshot)
-        try:
-            check.func(tracked)
-        except Exception:
-            pass
-        if table in tracked.read:
-            ids.append(check.id)
-    return ids

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 import boto3
 import pytest
 
+from collect_framework_support import checks_reading
+
 from srm_nb.aws import AwsAccess, client_config
 from srm_nb.collect.runner import collect
 from srm_nb.demo.server import AwsTestServer
@@ -104,29 +106,13 @@ def test_throttling_is_retried_within_a_bound_and_failures_become_errors(faulty_
 
     findings = run_checks(snap)
     for table, status in (("iam_account_summary", "throttled"), ("iam_password_policy", "denied")):
-        ids = _checks_reading(snap, table)
+        ids = checks_reading(snap, table)
         assert ids, table
         hit = findings[findings["check_id"].isin(ids)]
         assert not hit.empty and not (hit["status"] == "PASS").any()
         assert hit["detail"].str.contains(status).any()
 
 
-def _checks_reading(snapshot, table: str) -> list[str]:
-    from srm_nb.checks.catalog import load_catalog
-    from srm_nb.checks.runner import _Tracking
-
-    ids = []
-    for check in load_catalog().values():
-        if check.manual:
-            continue
-        tracked = _Tracking(snapshot)
-        try:
-            check.func(tracked)
-        except Exception:
-            pass
-        if table in tracked.read:
-            ids.append(check.id)
-    return ids
 
 
 def test_unreachable_endpoint_is_a_gap_per_call_not_a_crash():

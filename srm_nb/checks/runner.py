@@ -172,6 +172,10 @@ def _apply_gaps(result: pd.DataFrame, gaps: pd.DataFrame, s: Snapshot) -> pd.Dat
         result.loc[hit, "detail"] = ("Could not evaluate: " + reason[hit] + ". On the data collected: "
                                      + result.loc[hit, "status"] + ": " + result.loc[hit, "detail"])
         result.loc[hit, "status"] = ERROR
+    # A check's own ERROR ("the summary does not report X") gets the collection failure behind it.
+    own = reason.notna() & (result["status"] == ERROR) & ~hit
+    if own.any():
+        result.loc[own, "detail"] = result.loc[own, "detail"] + " Cause: " + reason[own] + "."
 
     extra = []
     missing = res_gaps[~res_gaps["resource_id"].isin(result["resource_id"])]
