@@ -59,13 +59,18 @@ class _Operations:
     def models(self, signing_name: str) -> list:
         with self._lock:
             if signing_name not in self._by_signing:
-                found = []
-                for name in self._core.get_available_services():
-                    model = self._core.get_service_model(name)
-                    if model.signing_name == signing_name:
-                        found.append(model)
+                # Loading all ~400 service models takes seconds: try the services whose name
+                # matches the signing name (access-analyzer -> accessanalyzer) first.
+                names = self._core.get_available_services()
+                key = signing_name.replace("-", "")
+                likely = [n for n in names if n.replace("-", "") == key]
+                found = self._matching(likely, signing_name) or self._matching(names, signing_name)
                 self._by_signing[signing_name] = found
             return self._by_signing[signing_name]
+
+    def _matching(self, names, signing_name: str) -> list:
+        models = (self._core.get_service_model(n) for n in names)
+        return [m for m in models if m.signing_name == signing_name]
 
     def identify(self, signing_name: str, method: str, path: str, target: str, form: dict):
         if target:
