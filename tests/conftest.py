@@ -104,3 +104,66 @@ def verdicts_of(findings, check_id: str) -> dict:
     """{resource_id: status} for one check, to compare with a test's expectations."""
     f = findings[findings["check_id"] == check_id]
     return dict(zip(f["resource_id"], f["status"]))
+
+
+# -- every check is tested both ways -------------------------------------------------------------
+# With SRM_VERDICT_LOG set (make test sets it), every check function called by any test records
+# the verdicts it returned; at the end of the run, a check never seen to PASS and to FAIL fails
+# the session. Each xdist worker writes its own file; the controller reads them all.
+
+VERDICT_LOG = os.environ.get("SRM_VERDICT_LOG")
+
+
+def _record_verdicts() -> None:
+    """Replace every check function, in its module, by a wrapper that logs its verdicts. Done
+    before any test module is imported, so `from srm_nb.checks.x import check` gets the wrapper."""
+    import functools
+    import json
+
+    from srm_nb.checks import catalog
+
+    seen: dict[str, set] = {}
+    log = Path(VERDICT_LOG) / f"verdicts-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json"
+
+    def wrap(func):
+        @functools.wraps(func)
+        def recording(s):
+            result = func(s)
+            try:
+                seen.setdefault(func.__name__, set()).update(result["status"].dropna().unique())
+                log.write_text(json.dumps({k: sorted(v) for k, v in seen.items()}))
+            except Exception:  # a malformed result is the runner's business, not this log's
+                pass
+            return result
+        return recording
+
+    for check in catalog.load_catalog().values():
+        if check.func is not None:
+            module = sys.modules[check.func.__module__]
+            setattr(module, check.id, wrap(check.func))
+    catalog.load_catalog.cache_clear()  # the next load picks the wrappers up
+
+
+if VERDICT_LOG:
+    Path(VERDICT_LOG).mkdir(parents=True, exist_ok=True)
+    _record_verdicts()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not VERDICT_LOG or hasattr(session.config, "workerinput"):
+        return
+    import json
+
+    from srm_nb.checks import load_catalog
+
+    seen: dict[str, set] = {}
+    for file in Path(VERDICT_LOG).glob("verdicts-*.json"):
+        for check_id, statuses in json.loads(file.read_text()).items():
+            seen.setdefault(check_id, set()).update(statuses)
+    missing = {c.id: sorted(seen.get(c.id, set())) for c in load_catalog().values()
+               if not c.manual and not {"PASS", "FAIL"} <= seen.get(c.id, set())}
+    if missing:
+        print("\nChecks not tested both ways (verdicts seen in tests):", file=sys.stderr)
+        for check_id, statuses in sorted(missing.items()):
+            print(f"  {check_id}: {statuses or 'never run'}", file=sys.stderr)
+        session.exitstatus = 1
