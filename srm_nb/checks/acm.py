@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import parse_json, verdicts
+from .base import assessed_at, parse_json, verdicts
 
 RENEWAL_WINDOW_DAYS = 30
 WEAK_KEYS = ("RSA_1024",)
@@ -17,7 +17,7 @@ WEAK_KEYS = ("RSA_1024",)
 def _issued(s) -> pd.DataFrame:
     certs = s.table("acm_certificates")
     certs = certs[certs["status"].isin(["ISSUED", "EXPIRED"]) & certs["not_after"].notna()].copy()
-    now = pd.Timestamp(s.manifest.get("started_at") or pd.Timestamp.now(tz="UTC"))
+    now = assessed_at(s)
     certs["not_after_date"] = pd.to_datetime(certs["not_after"], utc=True, errors="coerce").dt.strftime("%Y-%m-%d")
     certs["days_left"] = (pd.to_datetime(certs["not_after"], utc=True, errors="coerce") - now).dt.days
     users = parse_json(certs["in_use_by_json"]).map(lambda u: len(u or []))

@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from .base import parse_json, verdicts
+from .base import assessed_at, parse_json, verdicts
 from .policy import is_public_policy
 
 # Runtime identifier -> the date AWS deprecates it (stops security patches) per the Lambda
@@ -35,16 +35,10 @@ RUNTIME_DEPRECATION = {
 }
 
 
-def _assessed_on(s) -> pd.Timestamp:
-    started = (getattr(s, "manifest", None) or {}).get("started_at")
-    ts = pd.Timestamp(started) if started else pd.Timestamp.now(tz="UTC")
-    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts).normalize()
-
-
 def lambda_function_runtime_supported(s) -> pd.DataFrame:
     fns = s.table("lambda_functions")
     fns = fns[fns["runtime"].notna() & (fns["runtime"].astype(str) != "")].copy()
-    days = {rt: (pd.Timestamp(d, tz="UTC") - _assessed_on(s)).days for rt, d in RUNTIME_DEPRECATION.items()}
+    days = {rt: (pd.Timestamp(d, tz="UTC") - assessed_at(s).normalize()).days for rt, d in RUNTIME_DEPRECATION.items()}
     fns["deprecated_on"] = fns["runtime"].map({rt: d.isoformat() for rt, d in RUNTIME_DEPRECATION.items()})
     days_left = fns["runtime"].map(days)
     known = days_left.notna()

@@ -21,7 +21,7 @@ import json
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, as_list, empty, verdicts
+from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, verdicts
 
 RECENT_BACKUP_DAYS = 35  # a recovery point older than this is history, not protection
 UNKNOWN = object()
@@ -119,7 +119,7 @@ def _coverage(s, kind: str) -> pd.DataFrame:
         "list_of_tags": json.loads(r.list_of_tags_json or "[]"), "conditions": json.loads(r.conditions_json or "{}"),
     } for r in sels.itertuples()]
     prot = s.table("backup_protected_resources")
-    now = pd.Timestamp(s.manifest.get("started_at") or pd.Timestamp.now(tz="UTC"))
+    now = assessed_at(s)
     last = pd.to_datetime(prot["last_backup_time"], utc=True, errors="coerce")
     recent = dict(zip(prot["resource_arn"], last))
 

@@ -137,6 +137,14 @@ def per_region(s, ok_regions: set[str], *, pass_detail: str, fail_detail: str,
                     pass_detail=pass_detail, fail_detail=fail_detail)
 
 
+def assessed_at(s) -> pd.Timestamp:
+    """The assessment's "now" (UTC): when collection started, so ages and expiries are measured
+    from when the account was read and stay the same when a snapshot is checked again later."""
+    started = (getattr(s, "manifest", None) or {}).get("started_at")
+    ts = pd.Timestamp(started) if started else pd.Timestamp.now(tz="UTC")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
 def parse_json(series: pd.Series) -> pd.Series:
     """JSON text columns (policies, rules) back to Python objects; None stays None."""
     return series.map(lambda v: json.loads(v) if isinstance(v, str) and v else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import per_region, verdicts
+from .base import assessed_at, per_region, verdicts
 
 ADMIN_PORTS = (22, 3389)  # CIS "remote server administration ports": SSH, RDP
 CIFS_PORTS = (445,)
@@ -18,13 +18,6 @@ DATABASE_PORTS = (1433, 1521, 3306, 5432, 5439, 6379, 9042, 9200, 11211, 27017)
 WORLD = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
 AMI_MAX_AGE_DAYS = 180
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp"}
-
-
-def _assessed_at(s) -> pd.Timestamp:
-    """The snapshot's own date: ages are measured from when the account was read."""
-    started = (getattr(s, "manifest", None) or {}).get("started_at")
-    ts = pd.Timestamp(started) if started else pd.Timestamp.now(tz="UTC")
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
 
 
 def _world_exposure(rules: pd.DataFrame, ports: tuple[int, ...], families: tuple[str, ...]) -> pd.Series:
@@ -162,7 +155,7 @@ def ec2_image_not_public(s) -> pd.DataFrame:
 def ec2_image_recent(s) -> pd.DataFrame:
     images = s.table("ec2_images").copy()
     created = pd.to_datetime(images["creation_date"], utc=True, errors="coerce", format="ISO8601")
-    images["age_days"] = (_assessed_at(s) - created).dt.days
+    images["age_days"] = (assessed_at(s) - created).dt.days
     images["max_days"] = AMI_MAX_AGE_DAYS
     ok = images["age_days"] <= AMI_MAX_AGE_DAYS
     return verdicts(images, ok, resource_id="image_id", unknown=created.isna(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, account_finding, empty, fill, parse_json, verdicts
+from .base import ERROR, FAIL, PASS, account_finding, assessed_at, empty, fill, parse_json, verdicts
 from .policy import (
     external_trusts_without_external_id,
     grants_full_admin,
@@ -22,12 +22,6 @@ CLOUDSHELL_POLICY = "policy/AWSCloudShellFullAccess"
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-def _now(s) -> pd.Timestamp:
-    """The assessment's 'now': when collection started (stable when a snapshot is re-checked)."""
-    started = s.manifest.get("started_at")
-    return pd.Timestamp(started) if started else pd.Timestamp.now(tz="UTC")
-
 
 def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, utc=True, errors="coerce", format="mixed")
@@ -124,7 +118,7 @@ def iam_root_not_used_recently(s) -> pd.DataFrame:
     root = _root_row(s)
     if root is None:
         return _no_root_row(s)
-    now = _now(s)
+    now = assessed_at(s)
     uses = {"password": root.get("password_last_used"),
             "access key 1": root.get("access_key_1_last_used_date"),
             "access key 2": root.get("access_key_2_last_used_date")}
@@ -154,7 +148,7 @@ def iam_user_console_mfa_enabled(s) -> pd.DataFrame:
 def iam_access_key_rotated_90_days(s) -> pd.DataFrame:
     keys = s.table("iam_access_keys")
     keys = keys[keys["status"] == "Active"].copy()
-    keys["age_days"] = _days_since(keys["create_date"], _now(s))
+    keys["age_days"] = _days_since(keys["create_date"], assessed_at(s))
     keys["arn"] = "arn:" + s.partition + ":iam::" + s.account_id + ":user/" + keys["user_name"].astype(str)
     keys["key"] = keys["user_name"].astype(str) + "/" + keys["access_key_id"].astype(str)
     return verdicts(keys, keys["age_days"] <= KEY_MAX_AGE_DAYS, resource_id="key",
@@ -174,7 +168,7 @@ def _stale(active: pd.Series, last_used: pd.Series, since: pd.Series, now) -> pd
 
 def iam_user_unused_credentials_disabled(s) -> pd.DataFrame:
     users = _report_users(s)
-    now = _now(s)
+    now = assessed_at(s)
     pw = _stale(_flag(users["password_enabled"]), users["password_last_used"],
                 users["password_last_changed"].where(users["password_last_changed"].notna(),
                                                      users["user_creation_time"]), now)
@@ -389,7 +383,7 @@ def iam_server_certificate_not_expired(s) -> pd.DataFrame:
     expiry = _dates(certs["expiration"])
     certs["expires"] = expiry.dt.date.astype(str)
     unknown = expiry.isna()
-    ok = (expiry > _now(s)) & ~unknown
+    ok = (expiry > assessed_at(s)) & ~unknown
     return verdicts(certs, ok, resource_id="name", unknown=unknown,
                     pass_detail="Server certificate {name} is valid until {expires}.",
                     fail_detail="Server certificate {name} expired on {expires}: delete it.")

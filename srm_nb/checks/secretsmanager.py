@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import verdicts
+from .base import assessed_at, verdicts
 
 MAX_AGE_DAYS = 90
 
@@ -20,7 +20,7 @@ def secretsmanager_secret_rotation_enabled(s) -> pd.DataFrame:
 def secretsmanager_secret_rotated_90_days(s) -> pd.DataFrame:
     """Age of the current value: since the last rotation, or since creation if never rotated."""
     df = s.table("secretsmanager_secrets").copy()
-    now = pd.Timestamp(s.manifest.get("started_at") or pd.Timestamp.now(tz="UTC"))
+    now = assessed_at(s)
     rotated = pd.to_datetime(df["last_rotated_date"], utc=True, errors="coerce")
     created = pd.to_datetime(df["created_date"], utc=True, errors="coerce")
     df["since"] = rotated.where(rotated.notna(), created)
@@ -34,7 +34,7 @@ def secretsmanager_secret_rotated_90_days(s) -> pd.DataFrame:
 def secretsmanager_secret_unused_90_days(s) -> pd.DataFrame:
     """Last access (a date, kept by Secrets Manager to the day), or creation if never accessed."""
     df = s.table("secretsmanager_secrets").copy()
-    now = pd.Timestamp(s.manifest.get("started_at") or pd.Timestamp.now(tz="UTC"))
+    now = assessed_at(s)
     accessed = pd.to_datetime(df["last_accessed_date"], utc=True, errors="coerce")
     created = pd.to_datetime(df["created_date"], utc=True, errors="coerce")
     df["idle_days"] = (now - accessed.where(accessed.notna(), created)).dt.days
