@@ -30,8 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/render.py
 
-# Strip outputs from notebooks before committing (tags, such as `parameters`, are kept; cells
-# marked `# NBVAL_CHECK_OUTPUT` keep the reference output nbval compares against).
+# Strip outputs from notebooks before committing (tags, such as `parameters`, are kept).
 strip: $(STAMP)
 	$(BIN)/python notebooks/strip_outputs.py
 
