@@ -29,6 +29,7 @@ exit codes:
   0 the run completed (findings may fail: see --fail-on)
   1 findings at or above the --fail-on severity failed
   2 bad usage   3 credentials   4 snapshot   5 read-only guard   6 report rendering
+  130 interrupted (Ctrl-C or SIGTERM): no partial snapshot or report is left behind
 """
 
 
