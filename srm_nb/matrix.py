@@ -25,9 +25,6 @@ SELECTOR_FIELDS = ("id", "service", "domain", "resource_type")
 ITEM_FIELDS = {"id", "text", "domain", "checks", "select", "manual"}
 SERVICE_FIELDS = {"name", "model", "scope", "in_use", "aws", "customer"}
 
-# Item status, worst first: what the matrix cell says about the customer's side.
-ITEM_STATUSES = ("FAIL", "ERROR", "PASS", "MANUAL", "NOT_APPLICABLE")
-
 
 @dataclass(frozen=True)
 class Item:

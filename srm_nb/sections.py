@@ -8,7 +8,6 @@ tool owns (titles, remediation from the catalog) is escaped too: it is cheap and
 from __future__ import annotations
 
 import html
-import json
 
 import pandas as pd
 
@@ -351,19 +350,6 @@ def area_findings(a: Assessment, domain: str) -> Html:
     return Html(out)
 
 
-def area_section(a: Assessment, domain: str) -> Html:
-    """Header and findings in one block (the chart is displayed separately)."""
-    return Html(area_header(a, domain) + area_findings(a, domain))
-
-
-def failing_table(findings: pd.DataFrame) -> Html:
-    bad = findings[findings["status"].isin(("FAIL", "ERROR"))]
-    if bad.empty:
-        return Html("<p class='srm-ok'>No failing findings.</p>")
-    cols = ["severity", "status", "title", "region", "resource_id", "detail", "remediation"]
-    return Html(_table(_sorted(bad)[cols]))
-
-
 # -- remediation plan --------------------------------------------------------------------------------
 
 def _remediation_html(check_id: str, fallback: str) -> str:
@@ -480,10 +466,6 @@ def catalog_appendix() -> Html:
     cols = ["check_id", "severity", "domain", "service", "cis_ids", "fsbp_ids", "title"]
     return Html(f"<p>Check catalog version {esc(CATALOG_VERSION)}: {len(df)} checks.</p>"
                 + _table(df[cols].sort_values(["domain", "check_id"])))
-
-
-def as_json(obj) -> str:
-    return json.dumps(obj, indent=2, default=str)
 
 
 def integrity(a: Assessment) -> str:

@@ -109,8 +109,6 @@ def _attached(entity: dict) -> str | None:
     return to_json([p["PolicyArn"] for p in entity.get("AttachedManagedPolicies") or []])
 
 
-IDENTITY_TABLES = ("iam_users", "iam_groups", "iam_roles", "iam_policies")
-
 
 @collector(
     "iam_users",
