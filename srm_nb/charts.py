@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .checks.base import DOMAINS, SEVERITIES
+from .vocabulary import DOMAINS, SEVERITIES
 
 COLORS = {"PASS": "#2e7d32", "FAIL": "#c62828", "ERROR": "#ef6c00", "MUTED": "#9e9e9e"}
 FONT = dict(family="-apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif", size=12)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import SrmError
+from .vocabulary import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
@@ -54,7 +55,7 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", default="outputs", type=Path,
                    help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)")
     p.add_argument("--label", default="", help="account label shown on the report cover")
-    p.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "informational"],
+    p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a finding of this severity or worse fails (muted findings never do)")
     p.add_argument("--previous", default="auto", metavar="RUN_FOLDER",
                    help="earlier run of the same account for the trend (default: the latest earlier run "
@@ -146,8 +147,6 @@ def _say(args, text: str) -> None:
 
 
 def _finish(args, result) -> int:
-    from .checks.base import SEVERITIES
-
     o = result.assessment.overall
     print(f"Report: {result.report}")
     if result.pdf:

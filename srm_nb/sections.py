@@ -14,14 +14,14 @@ import pandas as pd
 from . import charts
 from .assessment import Assessment
 from .checks import CATALOG_VERSION, catalog_frame, load_catalog
-from .checks.base import DOMAINS, SEVERITIES
+from .vocabulary import DOMAINS, EFFORTS, SEVERITIES
 from .errors import ReportError
 from .matrix import selector_matches
 from .mutes import mutes_frame
 from .scoring import SEVERITY_WEIGHTS
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
-EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2}
+EFFORT_ORDER = {e: i for i, e in enumerate(EFFORTS)}
 # Per failing check, how many resources an area section lists; the rest are in findings.csv/xlsx.
 RESOURCES_PER_CHECK = 25
 # Above this many findings, the appendix lists every finding that needs attention (FAIL, ERROR,
@@ -471,7 +471,7 @@ def catalog_appendix() -> Html:
 def integrity(a: Assessment) -> str:
     """Invariants the report relies on, as one line. A broken invariant is our bug, and a report
     showing it must not be handed over: it raises, which fails the notebook (and nbval)."""
-    from .checks.base import STATUSES
+    from .vocabulary import STATUSES
 
     f = a.findings
     problems = []

@@ -16,22 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-PASS, FAIL, ERROR, NOT_APPLICABLE, MANUAL = "PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MANUAL"
-STATUSES = (PASS, FAIL, ERROR, NOT_APPLICABLE, MANUAL)
-SEVERITIES = ("critical", "high", "medium", "low", "informational")
-
-# The customer's responsibilities, in the order the report presents them.
-DOMAINS: dict[str, str] = {
-    "identity_access": "Identity and access",
-    "encryption_at_rest": "Encryption at rest",
-    "encryption_in_transit": "Encryption in transit",
-    "network": "Network and firewall",
-    "patching": "OS and platform patching",
-    "logging": "Logging and audit",
-    "threat_detection": "Threat detection",
-    "backup": "Backup and resilience",
-    "appsec": "Application security and compliance",
-}
+from ..vocabulary import (DOMAINS, ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, ROOT_USER,  # noqa: F401
+                          SEVERITIES, STATUSES)
 
 RESULT_COLUMNS = ("status", "region", "resource_id", "resource_arn", "detail")
 
@@ -111,17 +97,15 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
 
 
-def account_finding(s, status: str, detail: str, region: str = "global") -> pd.DataFrame:
+def account_arn(s) -> str:
+    return f"arn:{s.partition}:iam::{s.account_id}:root"
+
+
+def account_finding(s, status: str, detail: str, region: str = GLOBAL) -> pd.DataFrame:
     """A single finding about the account as a whole."""
-    return pd.DataFrame(
-        [{
-            "status": status,
-            "region": region,
-            "resource_id": s.account_id,
-            "resource_arn": f"arn:{s.partition}:iam::{s.account_id}:root",
-            "detail": detail,
-        }]
-    )
+    return pd.DataFrame([{"status": status, "region": region, "resource_id": s.account_id,
+                          "resource_arn": account_arn(s), "detail": detail}],
+                        columns=list(RESULT_COLUMNS))
 
 
 def per_region(s, ok_regions: set[str], *, pass_detail: str, fail_detail: str,

@@ -33,7 +33,7 @@ from typing import Callable
 import yaml
 
 from ..errors import CatalogError
-from .base import DOMAINS, SEVERITIES
+from ..vocabulary import DOMAINS, EFFORTS, SEVERITIES
 
 CATALOG_VERSION = "2026.11"
 
@@ -48,7 +48,6 @@ _URL = re.compile(r"^https?://\S+$")
 _RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")  # CloudFormation style
 _CONTROL_ID = re.compile(r"^\d+(\.\d+)*$")
 _VERSION = re.compile(r"^\d+\.\d+$")
-EFFORTS = ("low", "medium", "high")
 ASSESSMENTS = ("automated", "manual")
 
 REQUIRED = ("title", "domain", "service", "severity", "resource_type", "rationale", "remediation")

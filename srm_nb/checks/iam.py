@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, account_finding, assessed_at, empty, fill, parse_json, verdicts
+from .base import ERROR, FAIL, PASS, ROOT_USER, account_finding, assessed_at, empty, fill, parse_json, verdicts
 from .policy import (
     external_trusts_without_external_id,
     grants_full_admin,
@@ -16,7 +16,6 @@ from .policy import (
 KEY_MAX_AGE_DAYS = 90
 UNUSED_CREDENTIAL_DAYS = 45
 ROOT_RECENT_USE_DAYS = 90
-ROOT_USER = "<root_account>"
 SUPPORT_POLICY = "policy/AWSSupportAccess"
 CLOUDSHELL_POLICY = "policy/AWSCloudShellFullAccess"
 

@@ -32,7 +32,8 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..snapshot import Snapshot
-from .base import ERROR, FAIL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS
+from .base import (ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS, account_arn,
+                   account_finding)
 from .catalog import Check, load_catalog
 
 FINDING_COLUMNS = (
@@ -40,7 +41,6 @@ FINDING_COLUMNS = (
     "region", "resource_type", "resource_id", "resource_arn", "cis_ids", "fsbp_ids", "detail",
     "remediation", "effort",
 )
-GLOBAL = "global"
 CHECK_STATUSES = (PASS, FAIL, ERROR, NOT_APPLICABLE)  # what a check function may return
 # When a check returns two rows for one resource, the one kept: a FAIL is never hidden.
 _STATUS_PRECEDENCE = {FAIL: 0, ERROR: 1, MANUAL: 2, PASS: 3, NOT_APPLICABLE: 4}
@@ -92,16 +92,6 @@ class _TrackedTables(Mapping):
 
 
 # -- account-level rows --------------------------------------------------------------------------
-
-
-def _account_arn(s: Snapshot) -> str:
-    return f"arn:{s.partition}:iam::{s.account_id}:root"
-
-
-def _account_row(s: Snapshot, status: str, detail: str) -> pd.DataFrame:
-    return pd.DataFrame([{"status": status, "region": GLOBAL, "resource_id": s.account_id,
-                          "resource_arn": _account_arn(s), "detail": detail}],
-                        columns=list(RESULT_COLUMNS))
 
 
 def _region_rid(s: Snapshot, region: str) -> str:
@@ -204,7 +194,7 @@ def _apply_gaps(result: pd.DataFrame, gaps: pd.DataFrame, s: Snapshot) -> pd.Dat
             "region": silent["region"].values,
             "resource_id": silent["region"].map(lambda r: _region_rid(s, r)).values,
             "resource_arn": silent["region"].map(
-                lambda r: _account_arn(s) if r == GLOBAL else f"arn:{s.partition}:::{s.account_id}:region/{r}").values,
+                lambda r: account_arn(s) if r == GLOBAL else f"arn:{s.partition}:::{s.account_id}:region/{r}").values,
             "detail": ("Could not evaluate " + where + ": " + silent["reason"] + silent["note"]
                        + "; resources there may be missing from this check.").values,
         }))
@@ -248,7 +238,7 @@ def _clean(result, check: Check, s: Snapshot) -> pd.DataFrame | str:
     arn = arn.where(arn.notna(), "")
     # An account-level finding names the account's ARN when the check left it empty.
     account_row = (arn == "") & (result["resource_id"] == s.account_id)
-    result["resource_arn"] = (arn.where(~account_row, _account_arn(s)) if account_row.any() else arn).astype(str)
+    result["resource_arn"] = (arn.where(~account_row, account_arn(s)) if account_row.any() else arn).astype(str)
     detail = result["detail"].astype(object)
     result["detail"] = detail.where(detail.notna(), "").astype(str)
     result["status"] = result["status"].astype(str)
@@ -259,35 +249,35 @@ def run_check(check: Check, s: Snapshot, gaps: PreparedGaps | None = None) -> pd
     """One check's result rows (RESULT_COLUMNS), with missing data handled. `gaps`: the
     snapshot's PreparedGaps, when running many checks over one snapshot."""
     if check.manual:
-        return _account_row(s, MANUAL, f"Manual review: {check.manual_reason}")
+        return account_finding(s, MANUAL, f"Manual review: {check.manual_reason}")
     tracked = _Tracking(s)
     try:
         result = check.func(tracked)
     except MissingTable as exc:
-        return _account_row(s, ERROR, f"Could not evaluate: table {exc.args[0]!r} is not in this snapshot "
+        return account_finding(s, ERROR, f"Could not evaluate: table {exc.args[0]!r} is not in this snapshot "
                                       "(its collector did not run; collect with that service included).")
     except KeyError as exc:
         name = exc.args[0] if exc.args else "?"
         read = sorted(t for t in tracked.read if s.has(t))
         if isinstance(name, str) and read and not any(name in s.table(t).columns for t in read):
-            return _account_row(s, ERROR, f"Could not evaluate: column {name!r} is not in table(s) "
+            return account_finding(s, ERROR, f"Could not evaluate: column {name!r} is not in table(s) "
                                           f"{', '.join(read)}{_failure_location(exc, check)} (a snapshot "
                                           "collected by another srm-workbook version, or a bug in the check).")
-        return _account_row(s, ERROR, f"Check failed with KeyError{_failure_location(exc, check)}: "
+        return account_finding(s, ERROR, f"Check failed with KeyError{_failure_location(exc, check)}: "
                                       f"{str(exc)[:200]}. This is a bug in the check; nothing was judged.")
     except Exception as exc:  # a check bug is reported, not hidden, and not fatal to the run
-        return _account_row(s, ERROR, f"Check failed with {type(exc).__name__}{_failure_location(exc, check)}: "
+        return account_finding(s, ERROR, f"Check failed with {type(exc).__name__}{_failure_location(exc, check)}: "
                                       f"{str(exc)[:200]}. This is a bug in the check; nothing was judged.")
     result = _clean(result, check, s)
     if isinstance(result, str):
-        return _account_row(s, ERROR, f"Check {check.id} {result}: a bug in the check; nothing was judged.")
+        return account_finding(s, ERROR, f"Check {check.id} {result}: a bug in the check; nothing was judged.")
     if tracked.read:
         gaps = gaps if gaps is not None else PreparedGaps(s)
         result = _apply_gaps(result, gaps.for_tables(tracked.read), s)
     if result.empty:
         where = ", ".join(s.regions) if s.regions else "no region"
         detail = check.not_applicable or f"No {check.resource_type} resources in the assessed scope"
-        return _account_row(s, NOT_APPLICABLE, f"{detail.rstrip('.')} (regions assessed: {where}).")
+        return account_finding(s, NOT_APPLICABLE, f"{detail.rstrip('.')} (regions assessed: {where}).")
     return result
 
 

@@ -21,8 +21,8 @@ from typing import Any, Callable
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import ReadOnlyViolation
+from ..vocabulary import GLOBAL
 
-GLOBAL = "global"
 REGIONAL = "regional"
 
 DENIED_CODES = frozenset(

@@ -6,6 +6,7 @@ import csv
 import io
 import time
 
+from ..vocabulary import ROOT_USER
 from .base import GLOBAL, Ctx, collector, to_json
 
 # The credential report's own CSV column names, kept as they are.
@@ -16,7 +17,6 @@ REPORT_COLUMNS = (
     "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
     "cert_1_active", "cert_2_active",
 )
-ROOT_USER = "<root_account>"  # the credential report's name for the root user
 
 
 @collector(
