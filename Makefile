@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # Re-install only when the project's dependencies change.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[demo,test]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
@@ -32,7 +32,7 @@ bench: $(STAMP)
 
 # Strip outputs from notebooks before committing (tags, such as `parameters`, are kept).
 strip: $(STAMP)
-	$(BIN)/python notebooks/strip_outputs.py
+	$(BIN)/python tests/strip_notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/render.py [--runs 3] [--pdf]
 
-For each case it prints the median over --runs of: the exports (CSV, XLSX, OCSF, scores), the
+For each case it prints the median over --runs of: saving the assessment and the exports (CSV, XLSX, OCSF), the
 notebook run (papermill: kernel start + our sections), the HTML conversion (nbconvert), and the
 report's size; and, as the floor nobody can beat, a papermill run of a one-cell notebook (the
 kernel start). The 10,000 findings are the demo's own findings repeated over made-up resources,
@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from srm_nb.assessment import FINDINGS_FILE, Assessment  # noqa: E402
+from srm_nb.assessment import Assessment, assess, build  # noqa: E402
 from srm_nb.exports import write_exports  # noqa: E402
 from srm_nb.render import execute_notebook, find_browser, to_html, to_pdf  # noqa: E402
 
@@ -41,13 +41,12 @@ def render_once(a: Assessment, workdir: Path, pdf: bool) -> dict:
     folder = Path(tempfile.mkdtemp(dir=workdir))
     t = {}
     start = time.perf_counter()
-    a.findings.to_parquet(folder / FINDINGS_FILE, index=False)
+    (folder / "snapshot").symlink_to(a.snapshot.path)
+    a.save(folder)
     write_exports(a, folder)
     t["exports"] = time.perf_counter() - start
     start = time.perf_counter()
-    executed = execute_notebook(folder / "assessment.ipynb",
-                                {"snapshot_path": str(a.snapshot.path), "account_label": "bench",
-                                 "output_dir": str(folder)}, progress=False)
+    executed = execute_notebook(folder / "assessment.ipynb", {"run_folder": str(folder)}, progress=False)
     t["notebook"] = time.perf_counter() - start
     start = time.perf_counter()
     html = to_html(executed, folder / "report.html")
@@ -92,8 +91,8 @@ def main() -> None:
         print("collecting the demo account once (not timed)...", file=sys.stderr)
         snapshot = collect_demo(quiet=True)
         snapshot.save(work / "snapshot")
-        demo = Assessment.from_snapshot(snapshot)
-        big = Assessment(snapshot=snapshot, findings=synthetic(demo.findings, args.findings))
+        demo = assess(snapshot, label="bench")
+        big = build(snapshot, synthetic(demo.findings, args.findings), label="bench")
         floors = [kernel_floor(work) for _ in range(args.runs)]
         print(f"kernel floor (papermill, one cell importing srm_nb): median {statistics.median(floors):.2f} s")
         for name, a in (("demo", demo), (f"{len(big.findings):,} findings", big)):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import SrmError
+from .errors import SrmError, UsageError
 from .vocabulary import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -197,7 +197,14 @@ def _report_kwargs(args) -> dict:
                 pdf=not args.no_pdf)
 
 
+DEMO_EXTRA = "pip install 'srm-workbook[demo]' (pipx: pipx inject srm-workbook 'moto[server]==5.2.5')"
+
+
 def cmd_demo(args) -> int:
+    from importlib.util import find_spec
+
+    if find_spec("moto") is None or find_spec("flask") is None:
+        raise UsageError(f"the demo account is served by moto's server, which is not installed: {DEMO_EXTRA}")
     from .demo.run import collect_demo
     from .pipeline import assess_snapshot
 

@@ -1,4 +1,4 @@
-"""Files written beside the report: findings.csv, findings.xlsx, findings.ocsf.json, scores.json.
+"""Files written beside the report: findings.csv, findings.xlsx and findings.ocsf.json.
 
 Strings from the account end up in spreadsheets: a cell starting with =, +, -, @ (or a tab or
 carriage return) would be run as a formula by Excel or LibreOffice, so such cells are prefixed
@@ -85,9 +85,9 @@ def write_findings_xlsx(assessment, path: Path) -> Path:
         ("coverage", None if pd.isna(o["coverage"]) else round(o["coverage"], 1)),
         ("passed", o["passed"]), ("failed", o["failed"]), ("errors", o["errors"]), ("muted", o["muted"]),
     ], columns=["field", "value"])
-    areas = a.scores("domain")
+    areas = a.scores["domain"]
     areas = areas[["area", "score", "coverage", "checks", "passed", "failed", "errors"]].round(1)
-    matrix = a.live_matrix().drop(columns=["aws"]).round(1)
+    matrix = a.matrix.drop(columns=["aws"]).round(1)
     calls = a.snapshot.calls
     cov = (calls.groupby(["service", "operation", "region", "status", "error_code"], dropna=False)
            .size().rename("calls").reset_index())
@@ -200,13 +200,11 @@ def write_ocsf(assessment, path: Path) -> Path:
 
 
 def write_exports(assessment, folder: Path) -> dict[str, Path]:
-    """Every export into `folder`; returns {name: path}."""
-    from .assessment import write_scores
-
+    """Every export into `folder`; returns {name: path}. scores.json, the run's summary, is
+    written with the assessment itself (`Assessment.save`)."""
     folder = Path(folder)
     return {
         "csv": write_findings_csv(assessment.findings, folder / "findings.csv"),
         "xlsx": write_findings_xlsx(assessment, folder / "findings.xlsx"),
         "ocsf": write_ocsf(assessment, folder / "findings.ocsf.json"),
-        "scores": write_scores(assessment, folder / "scores.json"),
     }

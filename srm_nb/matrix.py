@@ -16,8 +16,9 @@ import pandas as pd
 import yaml
 
 from .checks import load_catalog
-from .checks.base import DOMAINS
+from .vocabulary import DOMAINS
 from .errors import CatalogError
+from .scoring import score_by
 
 MATRIX_FILE = Path(__file__).parent / "data" / "srm_matrix.yaml"
 MODELS = ("infrastructure", "container", "abstracted")
@@ -218,49 +219,42 @@ def item_status(statuses: pd.Series, manual: bool) -> str:
     return "NOT_APPLICABLE"
 
 
+MATRIX_COLUMNS = ("service", "service_name", "model", "aws", "item", "text", "domain", "checks", "status",
+                  "score", "coverage", "passed", "failed", "errors", "muted", "manual")
+
+
 def live_matrix(matrix: Matrix, findings: pd.DataFrame, services: list[str] | None = None) -> pd.DataFrame:
     """One row per (service, customer item) with the measured status of the item.
 
-    The item's score follows the scoring model (severity-weighted pass rate per check) over the
-    findings of its checks. Muted findings do not decide an item's status; they are counted in
-    `muted`.
+    The item's score is the scoring model's (`scoring.score_by`) over the findings of its
+    checks. Muted findings do not decide an item's status; they are counted in `muted`.
     """
-    from .scoring import SEVERITY_WEIGHTS
-
-    muted = (findings["muted"].fillna(False).astype(bool) if "muted" in findings.columns
-             else pd.Series(False, index=findings.index))
-    active = findings[~muted]
-    # Per check, once: status counts and weight; every item then aggregates a few rows.
-    counts = pd.crosstab(active["check_id"], active["status"])
-    for status in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MANUAL"):
-        if status not in counts.columns:
-            counts[status] = 0
-    severity = active.groupby("check_id")["severity"].first() if "severity" in active.columns else None
-    counts["w"] = (severity.map(SEVERITY_WEIGHTS).fillna(1.0) if severity is not None else 1.0)
-    counts["n"] = counts["PASS"] + counts["FAIL"] + counts["ERROR"]
-    muted_by_check = findings.loc[muted, "check_id"].value_counts()
+    chosen = [(svc, item) for svc, item in matrix.items() if services is None or svc.key in services]
+    links = pd.DataFrame([(svc.key, item.id, cid) for svc, item in chosen
+                          for cid in matrix.resolved.get(item.id, ())], columns=["service", "item", "check_id"])
+    cols = [c for c in ("check_id", "severity", "status", "muted") if c in findings.columns]
+    linked = links.merge(findings[cols], on="check_id")
+    muted = (linked["muted"].fillna(False).astype(bool) if "muted" in linked.columns
+             else pd.Series(False, index=linked.index))
+    scores = score_by(linked, ["service", "item"]).set_index(["service", "item"])
+    statuses = linked[~muted].groupby(["service", "item"])["status"].agg(set)
+    muted_counts = linked[muted].groupby(["service", "item"]).size()
     rows = []
-    for svc, item in matrix.items():
-        if services is not None and svc.key not in services:
-            continue
+    for svc, item in chosen:
+        key = (svc.key, item.id)
         ids = matrix.resolved.get(item.id, ())
-        c = counts.loc[[i for i in ids if i in counts.index]]
-        present = [s for s in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MANUAL") if c[s].sum() > 0]
-        scored = c[c["n"] > 0]
-        score = (100 * (scored["w"] * scored["PASS"] / scored["n"]).sum() / scored["w"].sum()
-                 if len(scored) else float("nan"))
+        sc = scores.loc[key] if key in scores.index else None
         rows.append({
             "service": svc.key, "service_name": svc.name, "model": svc.model, "aws": svc.aws,
-            "item": item.id, "text": item.text, "domain": item.domain,
-            "checks": " ".join(ids), "status": item_status(pd.Series(present, dtype=object),
-                                                         bool(item.manual and not ids)),
-            "score": float(score),
-            "coverage": (100 * ((scored["PASS"] + scored["FAIL"]) / scored["n"]).mean()
-                         if len(scored) else float("nan")),
-            "passed": int(c["PASS"].sum()), "failed": int(c["FAIL"].sum()), "errors": int(c["ERROR"].sum()),
-            "muted": int(sum(muted_by_check.get(i, 0) for i in ids)),
+            "item": item.id, "text": item.text, "domain": item.domain, "checks": " ".join(ids),
+            "status": item_status(pd.Series(sorted(statuses.get(key, set())), dtype=object),
+                                  bool(item.manual and not ids)),
+            "score": float("nan") if sc is None else float(sc["score"]),
+            "coverage": float("nan") if sc is None else float(sc["coverage"]),
+            "passed": 0 if sc is None else int(sc["passed"]),
+            "failed": 0 if sc is None else int(sc["failed"]),
+            "errors": 0 if sc is None else int(sc["errors"]),
+            "muted": int(muted_counts.get(key, 0)),
             "manual": item.manual,
         })
-    return pd.DataFrame(rows, columns=["service", "service_name", "model", "aws", "item", "text", "domain",
-                                       "checks", "status", "score", "coverage", "passed", "failed",
-                                       "errors", "muted", "manual"])
+    return pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .assessment import FINDINGS_FILE, Assessment, latest_run
+from .assessment import Assessment, assess
 from .errors import ReportError, UsageError
 from .exports import write_exports
+from .history import latest_run
 from .render import execute_notebook, find_browser, to_html, to_pdf
 from .snapshot import Snapshot
 
@@ -70,19 +71,16 @@ def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mu
     else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
         shutil.copytree(snapshot.path, folder / "snapshot")
         snapshot = Snapshot.load(folder / "snapshot")
-    a = Assessment.from_snapshot(snapshot, mute_file=mute_file, previous_run=previous)
-    a.findings.to_parquet(folder / FINDINGS_FILE, index=False)
-    exports = write_exports(a, folder)
+    a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label)
+    a.save(folder)  # computed once: the notebook and later runs read it back
+    exports = {**write_exports(a, folder), "scores": folder / "scores.json"}
     if not quiet:
         trend = f"; trend from {previous}" if previous else ""
         print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
-    executed = execute_notebook(
-        folder / "assessment.ipynb",
-        {"snapshot_path": str(snapshot.path.resolve()), "account_label": label,
-         "output_dir": str(folder.resolve()), "previous_run": str(Path(previous).resolve()) if previous else "",
-         "mute_file": str(Path(mute_file).resolve()) if mute_file else ""},
-        progress=not quiet,
-    )
+        for problem in a.context.get("history_problems") or []:
+            print(f"note: earlier run {problem}", file=sys.stderr)
+    executed = execute_notebook(folder / "assessment.ipynb", {"run_folder": str(folder.resolve())},
+                                progress=not quiet)
     html = to_html(executed, folder / "report.html")
     result = RunResult(folder=folder, assessment=a, exports=exports)
     if not pdf:

@@ -10,44 +10,57 @@ import tempfile
 from pathlib import Path
 
 from .errors import ReportError
+from .resources import notebook as packaged_notebook
+from .resources import templates
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "assessment.ipynb"
-TEMPLATES = ROOT / "templates"
+REPORT_NOTEBOOK = "assessment.ipynb"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PDF_TIMEOUT = 180
 
 
-def execute_notebook(output_nb: Path, parameters: dict, *, notebook: Path = NOTEBOOK,
-                     progress: bool = True, kernel: str = "python3") -> Path:
+def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path = REPORT_NOTEBOOK,
+                     progress: bool = True) -> Path:
+    """Run a notebook with papermill into `output_nb`: one of the package's, by name, or a path."""
     import papermill as pm
 
+    source = Path(notebook) if Path(notebook).is_absolute() else packaged_notebook(str(notebook))
     jupyter_env()
     try:
-        pm.execute_notebook(str(notebook), str(output_nb), parameters=parameters,
-                            progress_bar=progress, kernel_name=kernel, cwd=str(output_nb.parent),
+        pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
+                            progress_bar=progress, cwd=str(output_nb.parent),
                             # one write at the end (or on error): papermill otherwise rewrites the
                             # whole notebook twice per cell, seconds for a 10,000-finding report
                             request_save_on_cell_execute=False,
-                            kernel_manager_class=_quiet_kernel_manager())
+                            kernel_manager_class=_report_kernel_manager())
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc
     return output_nb
 
 
-def _quiet_kernel_manager():
-    """A kernel manager that drops the kernel process's own stderr (ipykernel's startup
-    warnings, which tell users nothing): a failing cell still comes back through the kernel
-    protocol as a PapermillExecutionError."""
+def _report_kernel_manager():
+    """The kernel is this very Python (`sys.executable`, which has srm-workbook installed), not
+    whatever a "python3" kernelspec on the machine points to: after `pipx install`, a user-level
+    Jupyter kernelspec would otherwise run the report in an interpreter without the package.
+    The kernel process's own stderr (ipykernel's startup warnings) is dropped; a failing cell
+    still comes back through the kernel protocol as a PapermillExecutionError."""
+    from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
-    class QuietKernelManager(AsyncKernelManager):
+    class ReportKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:  # "python" is replaced by sys.executable at launch
+                self._kernel_spec = KernelSpec(
+                    argv=["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name="srm-workbook", language="python", name="python3")
+            return self._kernel_spec
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw.setdefault("stderr", subprocess.DEVNULL)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    return QuietKernelManager
+    return ReportKernelManager
 
 
 def to_html(executed_nb: Path, html_path: Path) -> Path:
@@ -62,7 +75,7 @@ def to_html(executed_nb: Path, html_path: Path) -> Path:
             data = out.get("data", {})
             if "text/html" in data:
                 data.pop("application/vnd.plotly.v1+json", None)
-    exporter = HTMLExporter(template_name="srm", extra_template_basedirs=[str(TEMPLATES)])
+    exporter = HTMLExporter(template_name="srm", extra_template_basedirs=[str(templates())])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -72,7 +72,7 @@ def test_table_of_contents_links_to_sections(page):
 
 def test_no_code_is_shown(page):
     assert page.eval("document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputPrompt, .jp-Editor').length") == 0
-    assert not page.eval("document.body.innerText.includes('Assessment.load(')")
+    assert not page.eval("document.body.innerText.includes('open_assessment(')")
 
 
 def test_pdf_is_printed_by_the_browser(run):

@@ -84,5 +84,5 @@ def test_report_html_is_self_contained_and_has_sections(demo_run):
     assert not re.search(r"<script[^>]+src=", html)
     assert not re.search(r"<link[^>]+href=[\"']https?:", html)
     # No code cells leak into the report.
-    assert "Assessment.load(" not in html
+    assert "open_assessment(" not in html
     assert "northwind-marketing-site" in html

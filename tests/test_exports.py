@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from srm_nb.assessment import Assessment
+from srm_nb.assessment import assess, build
 from srm_nb.exports import CSV_COLUMNS, XLSX_SHEETS, neutralize, write_exports
 from srm_nb.mutes import Mute
 
@@ -21,12 +21,13 @@ CONTRACT = ["check_id", "title", "domain", "service", "severity", "status", "reg
 def exported(tmp_path_factory):
     from conftest import FIXTURE_SNAPSHOT
 
-    a = Assessment.from_snapshot(FIXTURE_SNAPSHOT)
+    a = assess(FIXTURE_SNAPSHOT)
     fail = a.findings[a.findings["status"] == "FAIL"].iloc[0]
-    a = Assessment(snapshot=a.snapshot, findings=a.findings.drop(columns=["muted", "mute_reason"]),
-                   mutes=[Mute(reason="accepted by the CISO", finding_uid=fail["finding_uid"])])
+    a = build(a.snapshot, a.findings.drop(columns=["muted", "mute_reason"]),
+              mutes=[Mute(reason="accepted by the CISO", finding_uid=fail["finding_uid"])])
     folder = tmp_path_factory.mktemp("exports")
-    return a, write_exports(a, folder), fail["finding_uid"]
+    a.save(folder)
+    return a, {**write_exports(a, folder), "scores": folder / "scores.json"}, fail["finding_uid"]
 
 
 def test_csv_keeps_the_column_contract_and_every_finding(exported):
@@ -94,8 +95,11 @@ def test_scores_json_is_strict_json_with_the_scores(exported):
     assert doc["account_id"] == a.snapshot.account_id
     assert doc["overall"]["score"] == pytest.approx(a.overall["score"])
     assert doc["overall"]["muted"] == 1
-    assert {r["domain"] for r in doc["by_area"]} == set(a.scores("domain")["domain"])
-    assert doc["by_service"] and doc["by_region"] and doc["matrix"]
+    assert {r["domain"] for r in doc["by_area"]} == set(a.scores["domain"]["domain"])
+    assert doc["by_service"] and doc["by_region"] and doc["by_service_area"] and doc["matrix"]
+    assert doc["mutes"][0]["reason"] == "accepted by the CISO" and doc["mutes"][0]["findings"] == 1
+    assert {m["mistake"] for m in doc["common_mistakes"]} >= {"Public S3 buckets", "No MFA"}
+    assert len(doc["catalog"]) == len(a.catalog) and doc["previous_run"] is None
 
 
 def test_neutralize_defuses_formulas_but_keeps_plain_text():

@@ -65,6 +65,6 @@ def test_demo_root_story(demo_findings):
     # The demo dates its story from the day it runs: root's password was used two days before.
     from datetime import timedelta
 
-    from srm_nb.demo import DEMO_NOW
+    from srm_nb.demo import demo_now
 
-    assert f"password on {(DEMO_NOW - timedelta(days=2)):%Y-%m-%d}" in root["detail"].iloc[0]
+    assert f"password on {(demo_now() - timedelta(days=2)):%Y-%m-%d}" in root["detail"].iloc[0]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -17,7 +19,8 @@ def _name(req: str) -> str:
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(r) for r in project["dependencies"]}
-    wanted |= {_name(r) for r in project["optional-dependencies"]["test"]}
+    for extra in project["optional-dependencies"].values():
+        wanted |= {_name(r) for r in extra}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda, pip = set(), set()
     for dep in env["dependencies"]:
@@ -41,3 +44,16 @@ def test_cli_version_and_help():
     assert proc.returncode == 0 and __version__ in proc.stdout
     proc = run_srm("assess", "--help")
     assert proc.returncode == 0 and "examples:" in proc.stdout and "--regions" in proc.stdout
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_are_committed_without_outputs_and_keep_their_parameters_tag(notebook, tmp_path):
+    import shutil
+
+    from strip_notebooks import strip
+
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    assert not strip(copy), f"{notebook.name} holds outputs or run metadata: run `make strip`"
+    nb = json.loads(notebook.read_text())
+    assert sum("parameters" in c.get("metadata", {}).get("tags", []) for c in nb["cells"]) == 1

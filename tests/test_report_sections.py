@@ -1,67 +1,86 @@
-"""Report sections on the fixture snapshot (no kernel): content, order, limits, trend."""
+"""Report sections on the fixture snapshot (no kernel): content, order, limits, and that a saved
+assessment renders exactly as the one computed."""
 
 from __future__ import annotations
 
-import json
 import re
+from html import unescape
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from srm_nb import sections as r
-from srm_nb.assessment import Assessment, PreviousRun, latest_run, load_history, write_scores
-from srm_nb.errors import UsageError
+from srm_nb.assessment import Assessment, assess, build
+from srm_nb.history import load_history
+from srm_nb.sections import Html
+
+SECTIONS = ("cover", "summary", "matrix", "remediation_plan", "all_findings", "muted", "coverage",
+            "changes", "catalog_appendix")
 
 
 @pytest.fixture(scope="module")
 def a():
     from conftest import FIXTURE_SNAPSHOT
 
-    return Assessment.from_snapshot(FIXTURE_SNAPSHOT)
+    return assess(FIXTURE_SNAPSHOT, label="Client X")
+
+
+def rebuilt(a, findings: pd.DataFrame, **kw) -> Assessment:
+    """The assessment of other findings on the same snapshot (what a different account gives)."""
+    return build(a.snapshot, findings.drop(columns=["muted", "mute_reason"], errors="ignore"), **kw)
 
 
 def test_cover_names_account_regions_identity_and_coverage(a):
-    html = r.cover(a, "Client X")
-    for text in ("123456789012", "northwind-prod", "us-east-1", "Client X", "arn:aws:sts::", "Coverage"):
+    html = r.cover(a)
+    for text in ("123456789012", "northwind-prod", "us-east-1", "Client X", "arn:aws:sts::", "Coverage",
+                 f"({len(a.catalog)} checks)"):
         assert text in html
 
 
 def test_summary_has_overall_score_areas_mistakes_and_top_risks(a):
     html = r.summary(a)
     assert "/100 overall posture score" in html
-    for area in a.scores("domain")["area"]:
-        assert r.esc(area) in html
+    for area in a.scores["domain"]["area"]:
+        assert area in html
     assert "Common mistakes" in html and "Top risks" in html
     # The fixture has a public bucket and users without MFA: both are called out as found.
     assert re.search(r"Public S3 buckets: found", html)
     assert re.search(r"No MFA: found", html)
+    # Top risks are the ten worst failing checks, in the model's order.
+    titles = re.findall(r"<tr><td><span class=\"srm-sev[^>]*>\w+</span></td><td>([^<]*)</td>",
+                        html.split("Top risks")[1])
+    assert [unescape(t) for t in titles] == list(a.failing_checks["title"].head(10))
 
 
 def test_matrix_shows_services_in_use_with_measured_items(a):
     html = r.matrix(a)
     assert "Amazon S3" in html and "AWS IAM" in html
     assert "srm-badge srm-fail" in html  # at least one gap measured
-    live = a.live_matrix()
-    assert set(live["service"]) == set(a.services_in_use)
-    assert "lambda" in a.services_in_use  # the demo runs functions...
+    assert set(a.matrix["service_name"]) == set(a.services["in_use"])
+    assert "AWS Lambda" in a.services["in_use"]  # the demo runs functions...
     # ...and an account without any does not show Lambda in its matrix.
     from srm_nb.snapshot import Snapshot
 
     tables = {name: df.iloc[0:0] if name.startswith("lambda_") else df
               for name, df in a.snapshot.tables.items()}
-    no_lambda = Assessment.from_snapshot(Snapshot(tables=tables, manifest=a.snapshot.manifest))
-    assert "lambda" not in no_lambda.services_in_use
+    no_lambda = assess(Snapshot(tables=tables, manifest=a.snapshot.manifest))
+    assert "AWS Lambda" not in no_lambda.services["in_use"]
+    assert "AWS Lambda" in no_lambda.services["not_in_use"]
+    assert "Not in use in this snapshot, so not shown: " in r.matrix(no_lambda)
 
 
 def test_remediation_plan_orders_by_severity_then_effort(a):
     html = r.remediation_plan(a)
     sev = re.findall(r"srm-sev-(\w+)", html)
     order = ["critical", "high", "medium", "low", "informational"]
-    assert sev == sorted(sev, key=order.index)
-    plan = r._failing_by_check(a.active)
-    for _, g in plan.groupby("severity"):
+    assert sev == sorted(sev, key=order.index) and len(sev) == len(a.failing_checks)
+    for _, g in a.failing_checks.groupby("severity"):
         efforts = g["effort"].map({"low": 0, "medium": 1, "high": 2}).tolist()
         assert efforts == sorted(efforts)
+    # Remediation comes from the findings (carried from the catalog when the checks ran).
+    for row in a.failing_checks.itertuples():
+        assert str(escape(row.remediation_console)) in html and str(escape(row.remediation_cli)) in html
 
 
 def big_assessment(a, n: int) -> Assessment:
@@ -71,7 +90,7 @@ def big_assessment(a, n: int) -> Assessment:
     f = pd.concat([base.assign(resource_id=base["resource_id"] + f"-{i}") for i in range(reps)],
                   ignore_index=True).head(n)
     f["finding_uid"] = [f"uid{i}" for i in range(len(f))]
-    return Assessment(snapshot=a.snapshot, findings=f.drop(columns=["muted", "mute_reason"]))
+    return rebuilt(a, f)
 
 
 def test_appendix_lists_everything_that_needs_attention_and_counts_the_rest(a):
@@ -94,51 +113,17 @@ def test_area_sections_list_a_bounded_number_of_resources_per_check(a):
     domain = big.findings.loc[big.findings["status"] == "FAIL", "domain"].iloc[0]
     html = r.area_findings(big, domain)
     assert "more: see findings.csv" in html
-    blocks = html.split("<div class='srm-check'>")[1:]
+    blocks = html.split("<div class=\"srm-check\">")[1:]
+    assert blocks
     for block in blocks:
-        assert block.count("<tr><td>") <= r.RESOURCES_PER_CHECK
+        assert 0 < block.count("<tr><td>") <= r.RESOURCES_PER_CHECK
 
 
 def test_area_header_and_chart_for_every_area(a):
-    for domain in a.scores("domain")["domain"]:
+    for domain in a.scores["domain"]["domain"]:
         assert "/100" in r.area_header(a, domain)
         bundle = r.area_chart(a, domain)._repr_mimebundle_()
         assert f'id="srm-area-{domain}"' in bundle["text/html"]
-
-
-def test_trend_and_changes_from_an_earlier_run(a, tmp_path):
-    account = tmp_path / a.snapshot.account_id
-    old, older = account / "20261101T000000Z", account / "20261001T000000Z"
-    for folder in (older, old):
-        folder.mkdir(parents=True)
-        write_scores(a, folder / "scores.json")
-    # the earlier run had one more failure, now fixed, and lacked one failure that is new now
-    prev = a.findings.copy()
-    fails = prev.index[prev["status"] == "FAIL"]
-    passes = prev.index[prev["status"] == "PASS"]
-    prev.loc[fails[0], "status"] = "PASS"
-    prev.loc[passes[0], "status"] = "FAIL"
-    prev.to_parquet(old / "findings.parquet")
-    history = load_history(old, a.snapshot.account_id)
-    assert [h.folder for h in history] == [older, old]
-    b = Assessment(snapshot=a.snapshot, findings=a.findings, history=history)
-    points = r.trend_points(b)
-    assert points[points["series"] == "Overall"].shape[0] == 3
-    assert "srm-trend" in r.trend(b)._repr_mimebundle_()["text/html"]
-    changes = r.changes(b)
-    assert "1 new failing finding(s), 1 fixed" in changes
-    assert latest_run(tmp_path, a.snapshot.account_id) == old
-    assert latest_run(tmp_path, a.snapshot.account_id, before="20261015T000000Z") == older
-
-
-def test_trend_refuses_another_accounts_run(a, tmp_path):
-    folder = tmp_path / "999999999999" / "20261101T000000Z"
-    folder.mkdir(parents=True)
-    (folder / "scores.json").write_text(json.dumps({"account_id": "999999999999", "overall": {}}))
-    with pytest.raises(UsageError, match="same account"):
-        load_history(folder, a.snapshot.account_id)
-    with pytest.raises(UsageError, match="not an earlier run"):
-        load_history(tmp_path, a.snapshot.account_id)
 
 
 def test_without_history_the_trend_says_so(a):
@@ -153,7 +138,7 @@ def test_integrity_line_is_clean(a):
 def test_integrity_raises_on_a_broken_invariant(a):
     from srm_nb.errors import ReportError
 
-    broken = Assessment(snapshot=a.snapshot, findings=pd.concat([a.findings, a.findings.iloc[:1]]))
+    broken = rebuilt(a, pd.concat([a.findings, a.findings.iloc[:1]]))
     with pytest.raises(ReportError, match="duplicate finding uids"):
         r.integrity(broken)
 
@@ -163,27 +148,73 @@ def test_methodology_documents_the_model():
     assert "ERROR" in html and "coverage" in html and "critical 10" in html
 
 
-def test_previous_run_type_has_a_when():
-    run = PreviousRun(folder=__import__("pathlib").Path("/x/20260101T000000Z"), scores={"assessed_at": "2026-01-01"})
-    assert run.when == "2026-01-01"
-
-
 @pytest.mark.parametrize("status", ["PASS", "NOT_APPLICABLE", None])
 def test_every_section_renders_when_nothing_fails_or_nothing_is_scorable(a, status):
     f = a.findings.iloc[0:0] if status is None else a.findings.assign(status=status)
-    b = Assessment(snapshot=a.snapshot, findings=f)
-    for html in (r.cover(b), r.summary(b), r.matrix(b), r.remediation_plan(b), r.all_findings(b),
-                 r.coverage(b), r.integrity(b)):
-        assert isinstance(html, str)
+    b = rebuilt(a, f)
+    for name in SECTIONS:
+        html = getattr(r, name)(b)
+        assert type(html) is Html and "StrictUndefined" not in html
+    assert "<table" in r.cover(b) and "Common mistakes" in r.summary(b)
+    assert ("Nothing to remediate" in r.remediation_plan(b)) and ("No failing checks" in r.summary(b))
     for chart in (r.score_chart(b), r.severity_heatmap(b), r.service_heatmap(b), r.region_chart(b)):
-        assert "text/html" in chart._repr_mimebundle_()
+        assert "<div id=\"srm-" in chart._repr_mimebundle_()["text/html"]
     for domain in r.DOMAINS:
-        r.area_header(b, domain), r.area_findings(b, domain)
+        assert "<h3 id=\"area-" in r.area_header(b, domain)
+        assert "No failing findings" in r.area_findings(b, domain)
     expected = "n/a" if status != "PASS" else "100"
     assert f">{expected}</span><span>/100 overall" in r.summary(b)
 
 
 def test_region_chart_shows_each_regions_score(a):
     html = r.region_chart(a)._repr_mimebundle_()["text/html"]
-    for row in a.scores("region").dropna(subset=["score"]).itertuples():
+    for row in a.scores["region"].dropna(subset=["score"]).itertuples():
         assert f"score {row.score:.0f} \\u00b7 cov {row.coverage:.0f}%" in html  # JSON-escaped middle dot
+
+
+def test_a_saved_assessment_renders_exactly_as_computed(a, tmp_path):
+    """The notebook reads the run folder: every section must be identical to the computed one."""
+    import shutil
+
+    from conftest import FIXTURE_SNAPSHOT
+
+    shutil.copytree(FIXTURE_SNAPSHOT, tmp_path / "snapshot")
+    a.save(tmp_path)
+    loaded = Assessment.load(tmp_path)
+    for name in SECTIONS:
+        assert getattr(r, name)(loaded) == getattr(r, name)(a), name
+    for domain in r.DOMAINS:
+        assert r.area_findings(loaded, domain) == r.area_findings(a, domain)
+        assert r.area_header(loaded, domain) == r.area_header(a, domain)
+    for chart in ("score_chart", "severity_heatmap", "service_heatmap", "region_chart"):
+        assert (getattr(r, chart)(loaded)._repr_mimebundle_()["text/html"]
+                == getattr(r, chart)(a)._repr_mimebundle_()["text/html"]), chart
+    assert loaded.overall == pytest.approx(a.overall)
+
+
+def test_the_report_with_history_shows_trend_changes_and_unreadable_runs(a, tmp_path):
+    account = tmp_path / a.snapshot.account_id
+    older, damaged, old = (account / s for s in ("20261001T000000Z", "20261015T000000Z", "20261101T000000Z"))
+    for folder in (older, damaged, old):
+        (folder / "snapshot").mkdir(parents=True)
+        a.save(folder)
+    (damaged / "scores.json").write_text("{not json")
+    prev = a.findings.copy()
+    fails, passes = prev.index[prev["status"] == "FAIL"], prev.index[prev["status"] == "PASS"]
+    prev.loc[fails[0], "status"] = "PASS"  # failing now, not before: new
+    prev.loc[passes[0], "status"] = "FAIL"  # failing before, passing now: fixed
+    prev.to_parquet(old / "findings.parquet")
+    b = build(a.snapshot, a.findings.drop(columns=["muted", "mute_reason"]),
+              history=load_history(old, a.snapshot.account_id))
+    assert b.trend["when"].nunique() == 3 and (b.trend["series"] == "Overall").sum() == 3
+    assert "srm-trend" in r.trend(b)._repr_mimebundle_()["text/html"]
+    html = r.changes(b)
+    assert "1 new failing finding(s), 1 fixed" in html
+    assert "Earlier runs left out of the trend: 20261015T000000Z" in html
+    # The previous run's findings are damaged: the report says what it cannot show.
+    (old / "findings.parquet").write_bytes(b"PAR1 broken")
+    c = build(a.snapshot, a.findings.drop(columns=["muted", "mute_reason"]),
+              history=load_history(old, a.snapshot.account_id))
+    assert c.changes is None
+    html = r.changes(c)
+    assert "cannot be shown" in html and "findings.parquet cannot be read" in html

@@ -39,7 +39,7 @@ from .catalog import Check, load_catalog
 FINDING_COLUMNS = (
     "finding_uid", "account_id", "check_id", "title", "domain", "service", "severity", "status",
     "region", "resource_type", "resource_id", "resource_arn", "cis_ids", "fsbp_ids", "detail",
-    "remediation", "effort",
+    "remediation", "effort", "remediation_console", "remediation_cli",
 )
 CHECK_STATUSES = (PASS, FAIL, ERROR, NOT_APPLICABLE)  # what a check function may return
 # When a check returns two rows for one resource, the one kept: a FAIL is never hidden.
@@ -315,7 +315,8 @@ def run_checks(s: Snapshot, check_ids: list[str] | None = None) -> pd.DataFrame:
     for col, attr in (("check_id", "id"), ("title", "title"), ("domain", "domain"),
                       ("service", "service"), ("severity", "severity"),
                       ("resource_type", "resource_type"), ("remediation", "remediation"),
-                      ("effort", "effort")):
+                      ("effort", "effort"), ("remediation_console", "remediation_console"),
+                      ("remediation_cli", "remediation_cli")):
         findings[col] = _repeat([getattr(c, attr) for c, _ in meta], lengths)
     findings["cis_ids"] = _repeat([" ".join(c.cis_ids) for c, _ in meta], lengths)
     findings["fsbp_ids"] = _repeat([" ".join(c.fsbp_ids) for c, _ in meta], lengths)

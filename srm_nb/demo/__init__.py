@@ -22,9 +22,6 @@ import boto3
 DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
 DEMO_ALIAS = "northwind-prod"
 DEMO_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-# "Today" in the demo story (midnight UTC of the day it runs): resources are backdated relative
-# to it, so every age, and so every verdict, is the same whatever day the demo runs.
-DEMO_NOW = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
 
 _NOT_STORY = {"server", "run"}
 
@@ -40,6 +37,12 @@ class DemoAws:
             service, region_name=region, endpoint_url=self.endpoint,
             aws_access_key_id="demo", aws_secret_access_key="demo",
         )
+
+
+def demo_now() -> datetime:
+    """"Today" in the demo story, midnight UTC of the day it is seeded: resources are backdated
+    relative to it, so every age, and so every verdict, is the same whatever day the demo runs."""
+    return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def story_modules():

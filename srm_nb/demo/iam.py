@@ -1,7 +1,7 @@
 """Demo IAM: Northwind Analytics' team, roles and policies, some careful, some not.
 
 The story, good and bad side by side:
-- root: no MFA, no access keys, but its password was used two days before "today" (DEMO_NOW);
+- root: no MFA, no access keys, but its password was used two days before "today" (demo_now());
 - alice.admin: console + MFA, admin rights only through the Admins group (the model user);
 - bob.analyst: console without MFA, and an inline "quick-fix" policy granting "*:*";
 - old.contractor: left long ago; password unused for 200 days, and an access key created with
@@ -33,7 +33,7 @@ import json
 import zlib
 from datetime import timedelta
 
-from . import DEMO_ACCOUNT_ID, DEMO_ALIAS, DEMO_NOW, DemoAws
+from . import DEMO_ACCOUNT_ID, DEMO_ALIAS, DemoAws, demo_now
 from .server import FakeRequest, FakeResponse
 
 PARTNER_ACCOUNT = "210987654321"
@@ -98,7 +98,7 @@ ROLES = {
         action="sts:AssumeRoleWithWebIdentity"), []),
 }
 
-# name: (uploaded days before DEMO_NOW, expires days after DEMO_NOW; negative = expired)
+# name: (uploaded days before demo_now(), expires days after it; negative = expired)
 SERVER_CERTIFICATES = {"legacy-portal-2024": (700, -120), "api-northwind-2026": (200, 160)}
 
 
@@ -154,16 +154,17 @@ def _backdate() -> None:
     from moto.iam.models import AccessKeyLastUsed, iam_backends
 
     backend = iam_backends[DEMO_ACCOUNT_ID]["aws"]
+    now = demo_now()
     for name, spec in USERS.items():
         user = backend.users[name]
-        user.create_date = DEMO_NOW - timedelta(days=spec["age"])
+        user.create_date = now - timedelta(days=spec["age"])
         if spec["pw_used"] is not None:
-            user.password_last_used = DEMO_NOW - timedelta(days=spec["pw_used"])
+            user.password_last_used = now - timedelta(days=spec["pw_used"])
         for key, (age, used) in zip(user.access_keys, spec["keys"]):
             # A key created with the user (old.contractor) is dated a minute after it.
-            key.create_date = DEMO_NOW - timedelta(days=age) + timedelta(minutes=1 if age == spec["age"] else 0)
+            key.create_date = now - timedelta(days=age) + timedelta(minutes=1 if age == spec["age"] else 0)
             if used is not None:
-                key.last_used = AccessKeyLastUsed(DEMO_NOW - timedelta(days=used), "s3", "us-east-1")
+                key.last_used = AccessKeyLastUsed(now - timedelta(days=used), "s3", "us-east-1")
 
 
 ROOT_ROW = (
@@ -184,13 +185,13 @@ def _credential_report(req: FakeRequest) -> FakeResponse | None:
     header, _, rest = report.partition("\n")
     report = header + "\n" + ROOT_ROW.format(
         account=DEMO_ACCOUNT_ID,
-        password_used=(DEMO_NOW - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) + rest
+        password_used=(demo_now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) + rest
     content = base64.b64encode(report.encode()).decode()
     return FakeResponse(text[:start + 9] + content + text[end:], content_type="text/xml")
 
 
 def _iso(days: int) -> str:
-    return (DEMO_NOW + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (demo_now() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _server_certificates(req: FakeRequest) -> FakeResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from . import DEMO_NOW, DemoAws
+from . import DemoAws, demo_now
 
 LEGACY_AGE_DAYS = 400
 
@@ -27,6 +27,6 @@ def _backdate() -> None:
     from . import DEMO_ACCOUNT_ID
 
     secret = secretsmanager_backends[DEMO_ACCOUNT_ID]["us-east-1"].secrets["prod/reporting-legacy-db"]
-    created = (DEMO_NOW - timedelta(days=LEGACY_AGE_DAYS)).timestamp()
+    created = (demo_now() - timedelta(days=LEGACY_AGE_DAYS)).timestamp()
     secret.created_date = created
     secret.last_changed_date = created

@@ -14,7 +14,7 @@ ssm DescribeInstanceInformation, DescribeInstancePatchStates, ListComplianceSumm
 
 from __future__ import annotations
 
-from . import DEMO_ACCOUNT_ID, DEMO_NOW, DemoAws
+from . import DEMO_ACCOUNT_ID, DemoAws, demo_now
 from .server import FakeRequest, FakeResponse
 
 ORDER = 60
@@ -54,7 +54,7 @@ def _named_instances(region: str) -> dict[str, str]:
 
 
 def _epoch(days_ago: float) -> float:
-    return DEMO_NOW.timestamp() - days_ago * 86400
+    return demo_now().timestamp() - days_ago * 86400
 
 
 def _instance_information(req: FakeRequest) -> FakeResponse:

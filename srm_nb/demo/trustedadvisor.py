@@ -8,7 +8,7 @@ security groups, public S3 bucket, old access keys), the others green.
 
 from __future__ import annotations
 
-from . import DEMO_NOW, DemoAws
+from . import DemoAws, demo_now
 from .server import FakeRequest, FakeResponse
 
 # Trusted Advisor check name -> (status, resources flagged); unnamed checks are green.
@@ -38,7 +38,7 @@ def _summaries(req: FakeRequest) -> FakeResponse:
         status, flagged = NOT_GREEN.get(names.get(check_id, ""), ("ok", 0))
         summaries.append({
             "checkId": check_id,
-            "timestamp": DEMO_NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timestamp": demo_now().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "status": status,
             "hasFlaggedResources": flagged > 0,
             "resourcesSummary": {"resourcesProcessed": 12, "resourcesFlagged": flagged,

@@ -1,4 +1,5 @@
-"""Strip notebook outputs before committing (`make strip`), keeping tags such as `parameters`.
+"""Strip notebook outputs before committing (`make strip`), keeping tags such as `parameters`;
+tests/test_packaging.py fails when a committed notebook still holds outputs.
 
 Every output is cleared, so diffs show code, not results, and no client data is ever committed.
 nbval runs the stripped notebook against the fixture snapshot: a cell that raises fails the test,
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 def strip(path: Path) -> bool:
     nb = nbformat.read(path, as_version=4)
@@ -29,6 +32,6 @@ def strip(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    paths = [Path(p) for p in sys.argv[1:]] or sorted(Path(__file__).parent.glob("*.ipynb"))
+    paths = [Path(p) for p in sys.argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb"))
     for p in paths:
         print(f"{'stripped' if strip(p) else 'clean   '} {p}")
