@@ -51,7 +51,8 @@ _VERSION = re.compile(r"^\d+\.\d+$")
 ASSESSMENTS = ("automated", "manual")
 
 REQUIRED = ("title", "domain", "service", "severity", "resource_type", "rationale", "remediation")
-OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort")
+OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort", "risk",
+            "severity_rationale")
 CONTROL_FIELDS = ("id", "title", "level", "assessment", "checks", "manual_reason", "note")
 
 
