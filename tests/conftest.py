@@ -106,6 +106,49 @@ def verdicts_of(findings, check_id: str) -> dict:
     return dict(zip(f["resource_id"], f["status"]))
 
 
+# -- hand-built snapshots ------------------------------------------------------------------------
+
+ACCOUNT_ID = "123456789012"
+STARTED_AT = "2026-11-01T09:00:00+00:00"
+
+
+def _frame(rows, columns=None):
+    import pandas as pd
+
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    if columns is None:
+        return pd.DataFrame(rows or [])
+    return pd.DataFrame([{c: r.get(c, "") for c in columns} for r in rows or []], columns=list(columns))
+
+
+def make_snapshot(tables=None, *, gaps=None, calls=None, **manifest):
+    """A hand-built Snapshot for check tests. `tables` maps names to DataFrames or lists of row
+    dicts; `gaps` and `calls` are DataFrames or lists of row dicts (columns left out are ""),
+    empty by default, always with their declared columns. `manifest` overrides the defaults:
+    account 123456789012, partition aws, regions ["us-east-1"], started_at 2026-11-01 09:00 UTC."""
+    from srm_nb.snapshot import CALLS_COLUMNS, GAPS_COLUMNS, Snapshot
+
+    frames = {name: _frame(rows) for name, rows in (tables or {}).items()}
+    frames["calls"] = _frame(calls, CALLS_COLUMNS)
+    frames["gaps"] = _frame(gaps, GAPS_COLUMNS)
+    return Snapshot(tables=frames, manifest={"account_id": ACCOUNT_ID, "partition": "aws",
+                                             "regions": ["us-east-1"], "started_at": STARTED_AT,
+                                             **manifest})
+
+
+def schema_table(name: str, rows, **defaults):
+    """Rows of table `name` with every column its collector declares, as a collector fills them:
+    `defaults` (region="us-east-1"...) where a row leaves a column out, else None."""
+    import pandas as pd
+
+    from srm_nb.collect import load_collectors, table_schema
+
+    load_collectors()
+    cols = list(table_schema()[name])
+    return pd.DataFrame([{**dict.fromkeys(cols), **defaults, **r} for r in rows], columns=cols)
+
+
 # -- every check is tested both ways -------------------------------------------------------------
 # With SRM_VERDICT_LOG set (make test sets it), every check function called by any test records
 # the verdicts it returned; at the end of the run, a check never seen to PASS and to FAIL fails

@@ -8,7 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, details, verdicts
 
 
 def _self_signed(common_name, since_days, left_days, rsa_bits=None):
@@ -65,7 +66,7 @@ def _cert(arn, not_after, status="ISSUED", key="RSA_2048"):
 
 
 def test_expired_certificate_fails_and_is_not_counted_as_expiring():
-    snap = snapshot({"acm_certificates": table("acm_certificates", [
+    snap = make_snapshot({"acm_certificates": schema_table("acm_certificates", [
         _cert("gone", "2026-10-01T00:00:00+00:00", status="EXPIRED"),
         _cert("valid", "2027-06-01T00:00:00+00:00")])})  # the run started 2026-11-01
     assert verdicts(snap, "acm_certificate_not_expired") == {"gone": "FAIL", "valid": "PASS"}
@@ -74,7 +75,7 @@ def test_expired_certificate_fails_and_is_not_counted_as_expiring():
 
 
 def test_weak_rsa_key_fails():
-    snap = snapshot({"acm_certificates": table("acm_certificates", [
+    snap = make_snapshot({"acm_certificates": schema_table("acm_certificates", [
         _cert("weak", "2027-06-01T00:00:00+00:00", key="RSA_1024"),
         _cert("strong", "2027-06-01T00:00:00+00:00", key="EC_prime256v1")])})
     assert verdicts(snap, "acm_certificate_key_strength") == {"weak": "FAIL", "strong": "PASS"}
@@ -83,6 +84,6 @@ def test_weak_rsa_key_fails():
 def test_describe_denied_is_error_for_that_certificate():
     gap = {"table": "acm_certificates", "region": "us-east-1", "resource_id": "c2", "service": "acm",
            "operation": "DescribeCertificate", "status": "denied", "error_code": "AccessDeniedException", "message": "x"}
-    snap = snapshot({"acm_certificates": table("acm_certificates", [_cert("c1", "2027-06-01T00:00:00+00:00")])},
+    snap = make_snapshot({"acm_certificates": schema_table("acm_certificates", [_cert("c1", "2027-06-01T00:00:00+00:00")])},
                     gaps=[gap])
     assert verdicts(snap, "acm_certificate_not_expired") == {"c1": "PASS", "c2": "ERROR"}

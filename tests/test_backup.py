@@ -14,7 +14,8 @@ from moto import mock_aws
 from srm_nb.collect import load_collectors
 from srm_nb.collect.base import Ctx, Recorder
 from srm_nb.checks.backup import UNKNOWN, selects
-from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, details, verdicts
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -129,7 +130,7 @@ def test_selection_semantics(selection, tags, expected):
 # -- checks on hand-built tables ----------------------------------------------------------------
 
 def _plans(region=REGION, rules=1):
-    return table("backup_plans", [{"region": region, "plan_id": PLAN_ID, "name": "daily", "rule_count": rules}])
+    return schema_table("backup_plans", [{"region": region, "plan_id": PLAN_ID, "name": "daily", "rule_count": rules}])
 
 
 def _selection(region=REGION, **fields):
@@ -141,25 +142,25 @@ def _selection(region=REGION, **fields):
 
 def _data(dbs=(), tables=(), volumes=(), volume_tags=False):
     vol_rows = [{"region": r, "volume_id": v, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:volume/{v}"} for r, v in volumes]
-    vols = table("ec2_volumes", vol_rows)
+    vols = schema_table("ec2_volumes", vol_rows)
     if volume_tags:
         vols["tags_json"] = [json.dumps([{"Key": "backup", "Value": "daily"}])] * len(vols)
     return {
-        "rds_instances": table("rds_instances", [{"region": r, "db_instance_id": d, "tags_json": json.dumps(t),
-                                                  "arn": f"arn:aws:rds:{r}:{ACCOUNT}:db:{d}"} for r, d, t in dbs]),
-        "rds_clusters": table("rds_clusters", []),
-        "dynamodb_tables": table("dynamodb_tables", [{"region": r, "table_name": n,
-                                                      "arn": f"arn:aws:dynamodb:{r}:{ACCOUNT}:table/{n}"} for r, n in tables]),
-        "dynamodb_table_tags": table("dynamodb_table_tags", [{"region": r, "table_name": n, "tags_json": "{}"}
-                                                             for r, n in tables]),
+        "rds_instances": schema_table("rds_instances", [{"region": r, "db_instance_id": d, "tags_json": json.dumps(t),
+                                                         "arn": f"arn:aws:rds:{r}:{ACCOUNT}:db:{d}"} for r, d, t in dbs]),
+        "rds_clusters": schema_table("rds_clusters", []),
+        "dynamodb_tables": schema_table("dynamodb_tables", [
+            {"region": r, "table_name": n, "arn": f"arn:aws:dynamodb:{r}:{ACCOUNT}:table/{n}"} for r, n in tables]),
+        "dynamodb_table_tags": schema_table("dynamodb_table_tags", [{"region": r, "table_name": n, "tags_json": "{}"}
+                                                                    for r, n in tables]),
         "ec2_volumes": vols,
     }
 
 
 def _snap(data, selections=(), protected=(), plans=None, gaps=None):
-    return snapshot({**data, "backup_plans": _plans() if plans is None else plans,
-                     "backup_selections": table("backup_selections", list(selections)),
-                     "backup_protected_resources": table("backup_protected_resources", list(protected))}, gaps=gaps)
+    return make_snapshot({**data, "backup_plans": _plans() if plans is None else plans,
+                          "backup_selections": schema_table("backup_selections", list(selections)),
+                          "backup_protected_resources": schema_table("backup_protected_resources", list(protected))}, gaps=gaps)
 
 
 def test_rds_coverage_by_arn_tags_recovery_point_and_none():
@@ -220,10 +221,10 @@ def _vault(name, locked, key):
 def test_vault_lock_and_customer_key():
     cmk = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/cmk"
     aws_key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/awsbackup"
-    keys = table("kms_keys", [{"region": REGION, "key_id": "cmk", "arn": cmk, "key_manager": "CUSTOMER"},
-                              {"region": REGION, "key_id": "awsbackup", "arn": aws_key, "key_manager": "AWS"}])
-    vaults = table("backup_vaults", [_vault("locked", True, cmk), _vault("open", False, aws_key),
-                                     _vault("central", False, "arn:aws:kms:us-east-1:999999999999:key/x")])
-    snap = snapshot({"backup_vaults": vaults, "kms_keys": keys})
+    keys = schema_table("kms_keys", [{"region": REGION, "key_id": "cmk", "arn": cmk, "key_manager": "CUSTOMER"},
+                                     {"region": REGION, "key_id": "awsbackup", "arn": aws_key, "key_manager": "AWS"}])
+    vaults = schema_table("backup_vaults", [_vault("locked", True, cmk), _vault("open", False, aws_key),
+                                            _vault("central", False, "arn:aws:kms:us-east-1:999999999999:key/x")])
+    snap = make_snapshot({"backup_vaults": vaults, "kms_keys": keys})
     assert verdicts(snap, "backup_vault_locked") == {"locked": "PASS", "open": "FAIL", "central": "FAIL"}
     assert verdicts(snap, "backup_vault_cmk_encrypted") == {"locked": "PASS", "open": "FAIL", "central": "PASS"}

@@ -94,6 +94,20 @@ def test_every_check_function_has_metadata():
     assert cat.orphan_functions() == []
 
 
+def test_a_check_function_without_metadata_is_found(monkeypatch):
+    from srm_nb.checks import ec2
+
+    def ec2_widget_unlisted(s):
+        return None
+
+    ec2_widget_unlisted.__module__ = ec2.__name__
+    monkeypatch.setattr(ec2, "ec2_widget_unlisted", ec2_widget_unlisted, raising=False)
+    # found each time it is asked, though the catalog is already loaded (and cached)
+    assert cat.orphan_functions() == ["ec2_widget_unlisted: function in ec2.py has no metadata in ec2.yaml"]
+    monkeypatch.undo()
+    assert cat.orphan_functions() == []
+
+
 def test_catalog_style_rules():
     assert cat.catalog_lint() == []
 

@@ -10,10 +10,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from conftest import make_snapshot
 from srm_nb.aws import AwsAccess
 from srm_nb.checks import load_catalog
-from srm_nb.checks.cloudtrail import _logs_management_read_write, _logs_s3_object_events
 from srm_nb.checks.runner import run_check
+from srm_nb.checks.trails import logs_management_read_write, logs_s3_object_events
 from srm_nb.collect import load_collectors
 from srm_nb.collect.runner import collect
 from srm_nb.snapshot import Snapshot
@@ -156,15 +157,15 @@ def test_denied_event_selectors_is_an_error_for_that_trail():
 # -- hand-built edge cases -------------------------------------------------------------------------
 
 def test_management_selector_forms():
-    assert _logs_management_read_write([{"ReadWriteType": "All", "IncludeManagementEvents": True}], None)
-    assert _logs_management_read_write([{}], None)  # AWS defaults: All, management events on
-    assert not _logs_management_read_write([{"ReadWriteType": "WriteOnly"}], None)
-    assert not _logs_management_read_write([{"ReadWriteType": "All", "IncludeManagementEvents": False}], None)
-    assert not _logs_management_read_write([], [])
+    assert logs_management_read_write([{"ReadWriteType": "All", "IncludeManagementEvents": True}], None)
+    assert logs_management_read_write([{}], None)  # AWS defaults: All, management events on
+    assert not logs_management_read_write([{"ReadWriteType": "WriteOnly"}], None)
+    assert not logs_management_read_write([{"ReadWriteType": "All", "IncludeManagementEvents": False}], None)
+    assert not logs_management_read_write([], [])
     mgmt = {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
-    assert _logs_management_read_write(None, [mgmt])
+    assert logs_management_read_write(None, [mgmt])
     read_only = {"FieldSelectors": [*mgmt["FieldSelectors"], {"Field": "readOnly", "Equals": ["true"]}]}
-    assert not _logs_management_read_write(None, [read_only])
+    assert not logs_management_read_write(None, [read_only])
 
 
 def _adv(*fields):
@@ -175,23 +176,23 @@ def _adv(*fields):
 
 def test_s3_data_selector_forms():
     all_buckets = [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::"]}]
-    assert _logs_s3_object_events([{"ReadWriteType": "ReadOnly", "DataResources": all_buckets}], None, "read")
-    assert not _logs_s3_object_events([{"ReadWriteType": "ReadOnly", "DataResources": all_buckets}], None, "write")
+    assert logs_s3_object_events([{"ReadWriteType": "ReadOnly", "DataResources": all_buckets}], None, "read")
+    assert not logs_s3_object_events([{"ReadWriteType": "ReadOnly", "DataResources": all_buckets}], None, "write")
     one = [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::payroll/"]}]
-    assert not _logs_s3_object_events([{"ReadWriteType": "All", "DataResources": one}], None, "write")
-    assert _logs_s3_object_events(None, _adv(), "read") and _logs_s3_object_events(None, _adv(), "write")
+    assert not logs_s3_object_events([{"ReadWriteType": "All", "DataResources": one}], None, "write")
+    assert logs_s3_object_events(None, _adv(), "read") and logs_s3_object_events(None, _adv(), "write")
     write_only = _adv({"Field": "readOnly", "Equals": ["false"]})
-    assert _logs_s3_object_events(None, write_only, "write") and not _logs_s3_object_events(None, write_only, "read")
+    assert logs_s3_object_events(None, write_only, "write") and not logs_s3_object_events(None, write_only, "read")
     not_read = _adv({"Field": "readOnly", "NotEquals": ["true"]})
-    assert _logs_s3_object_events(None, not_read, "write") and not _logs_s3_object_events(None, not_read, "read")
+    assert logs_s3_object_events(None, not_read, "write") and not logs_s3_object_events(None, not_read, "read")
     some = _adv({"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payroll/"]})
-    assert not _logs_s3_object_events(None, some, "write")
+    assert not logs_s3_object_events(None, some, "write")
     every = _adv({"Field": "resources.ARN", "StartsWith": ["arn:aws:s3"]})
-    assert _logs_s3_object_events(None, every, "write")
+    assert logs_s3_object_events(None, every, "write")
     only_puts = _adv({"Field": "eventName", "Equals": ["PutObject"]})
-    assert not _logs_s3_object_events(None, only_puts, "write")
+    assert not logs_s3_object_events(None, only_puts, "write")
     gov = [{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws-us-gov:s3"]}]}]
-    assert _logs_s3_object_events(gov, None, "write", "aws-us-gov")
+    assert logs_s3_object_events(gov, None, "write", "aws-us-gov")
 
 
 def _bucket_snap(trail_bucket: str, *, acl_grants=None, account_restrict=False) -> Snapshot:
@@ -214,7 +215,7 @@ def _bucket_snap(trail_bucket: str, *, acl_grants=None, account_restrict=False) 
                                                 block_public_policy=account_restrict,
                                                 restrict_public_buckets=account_restrict),
     }
-    return Snapshot(tables=tables, manifest={"account_id": ACCOUNT, "partition": "aws", "regions": ["us-east-1"]})
+    return make_snapshot(tables)
 
 
 ALL_USERS_READ = [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},

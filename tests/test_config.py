@@ -8,6 +8,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from conftest import make_snapshot
 from srm_nb.aws import AwsAccess
 from srm_nb.checks import load_catalog
 from srm_nb.checks.runner import run_check
@@ -98,9 +99,7 @@ def test_service_linked_recorder_does_not_count():
         "include_global_resource_types": True, "recording_strategy": "ALL_SUPPORTED_RESOURCE_TYPES",
         "resource_types_json": "[]", "exclusions_json": "[]", "recording": True, "last_status": "SUCCESS",
         "last_error_code": None}])
-    from srm_nb.snapshot import Snapshot
-    s = Snapshot(tables={"config_recorders": rec},
-                 manifest={"account_id": ACCOUNT, "partition": "aws", "regions": ["us-east-1"]})
+    s = make_snapshot({"config_recorders": rec})
     assert _verdicts(s, "config_recorder_enabled") == {f"{ACCOUNT}/us-east-1": "FAIL"}
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from moto import mock_aws
 
-from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, details, verdicts
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,8 @@ def test_backup_pass_and_fail(seeded):
 
 
 def test_backup_policy_denied_is_error():
-    fs = table("efs_file_systems", [{"region": "us-east-1", "file_system_id": "fs-1", "arn": "a", "encrypted": True}])
+    fs = schema_table("efs_file_systems", [{"region": "us-east-1", "file_system_id": "fs-1", "arn": "a", "encrypted": True}])
     gap = {"table": "efs_backup_policies", "region": "us-east-1", "resource_id": "fs-1", "service": "efs",
            "operation": "DescribeBackupPolicy", "status": "denied", "error_code": "AccessDeniedException", "message": "x"}
-    snap = snapshot({"efs_file_systems": fs, "efs_backup_policies": table("efs_backup_policies", [])}, gaps=[gap])
+    snap = make_snapshot({"efs_file_systems": fs, "efs_backup_policies": schema_table("efs_backup_policies", [])}, gaps=[gap])
     assert verdicts(snap, "efs_filesystem_backup_enabled") == {"fs-1": "ERROR"}

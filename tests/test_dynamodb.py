@@ -10,7 +10,8 @@ from moto import mock_aws
 
 from srm_nb.aws import is_read_only
 from srm_nb.collect import load_collectors
-from test_data_protection_support import collect_moto, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, verdicts
 
 KEY = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}
@@ -64,9 +65,9 @@ def _row(name, sse_type=None, key=None):
 def test_aws_managed_key_fails_and_cross_account_key_passes():
     aws_key = "arn:aws:kms:us-east-1:123456789012:key/aws-managed"
     other = "arn:aws:kms:us-east-1:999999999999:key/central"
-    keys = table("kms_keys", [{"region": "us-east-1", "key_id": "aws-managed", "arn": aws_key, "key_manager": "AWS"}])
-    snap = snapshot({"dynamodb_tables": table("dynamodb_tables", [_row("a", "KMS", aws_key), _row("c", "KMS", other)]),
-                     "kms_keys": keys})
+    keys = schema_table("kms_keys", [{"region": "us-east-1", "key_id": "aws-managed", "arn": aws_key, "key_manager": "AWS"}])
+    rows = [_row("a", "KMS", aws_key), _row("c", "KMS", other)]
+    snap = make_snapshot({"dynamodb_tables": schema_table("dynamodb_tables", rows), "kms_keys": keys})
     assert verdicts(snap, "dynamodb_table_cmk_encryption") == {"a": "FAIL", "c": "PASS"}
 
 
@@ -74,6 +75,6 @@ def test_pitr_status_missing_is_error():
     gap = {"table": "dynamodb_continuous_backups", "region": "us-east-1", "resource_id": "t", "service": "dynamodb",
            "operation": "DescribeContinuousBackups", "status": "denied", "error_code": "AccessDeniedException",
            "message": "x"}
-    snap = snapshot({"dynamodb_tables": table("dynamodb_tables", [_row("t")]),
-                     "dynamodb_continuous_backups": table("dynamodb_continuous_backups", [])}, gaps=[gap])
+    snap = make_snapshot({"dynamodb_tables": schema_table("dynamodb_tables", [_row("t")]),
+                          "dynamodb_continuous_backups": schema_table("dynamodb_continuous_backups", [])}, gaps=[gap])
     assert verdicts(snap, "dynamodb_table_pitr_enabled") == {"t": "ERROR"}

@@ -3,31 +3,21 @@ empty tables, gaps."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
+from conftest import make_snapshot, schema_table
 from srm_nb.checks.catalog import load_catalog
 from srm_nb.checks.runner import run_check
-from srm_nb.collect import load_collectors, table_schema
 from srm_nb.collect.ec2 import flatten_permissions
-from srm_nb.snapshot import GAPS_COLUMNS, Snapshot
+from srm_nb.snapshot import Snapshot
 
 REGION = "us-east-1"
 
 
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    load_collectors()
-    cols = table_schema()[name]
-    return pd.DataFrame([{c: r.get(c, REGION if c == "region" else None) for c in cols} for r in rows],
-                        columns=list(cols))
-
-
 def snapshot(gaps: list[dict] | None = None, **tables) -> Snapshot:
-    frames = {name: table(name, rows) for name, rows in tables.items()}
-    frames["gaps"] = pd.DataFrame([{c: g.get(c, "") for c in GAPS_COLUMNS} for g in gaps or []],
-                                  columns=list(GAPS_COLUMNS))
-    return Snapshot(tables=frames, manifest={"account_id": "111122223333", "partition": "aws",
-                                             "regions": [REGION], "started_at": "2026-11-01T09:00:00+00:00"})
+    """A snapshot from rows given per table (every declared column, region us-east-1)."""
+    return make_snapshot({name: schema_table(name, rows, region=REGION) for name, rows in tables.items()},
+                         gaps=gaps, account_id="111122223333")
 
 
 def run(s: Snapshot, check_id: str) -> dict:
@@ -176,6 +166,7 @@ def test_ebs_default_encryption_per_region():
 def test_every_area_check_handles_empty_tables():
     """No resources anywhere: each check says NOT_APPLICABLE (or judges the region), never
     crashes into a 'check failed' ERROR."""
+    from srm_nb.collect import load_collectors
     from srm_nb.collect.base import REGISTRY
 
     load_collectors()

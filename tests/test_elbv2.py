@@ -105,7 +105,7 @@ def test_listener_gap_for_one_load_balancer_is_an_error_row():
 
 def test_header_check_applies_to_albs_only():
     s = snapshot(elbv2_load_balancers=[], elbv2_load_balancer_attributes=[
-        {"name": "alb", "type": "application", "drop_invalid_header_fields": False},
+        {"name": "alb", "type": "application", "drop_invalid_header_fields": False, "deletion_protection": False},
         {"name": "nlb", "type": "network", "drop_invalid_header_fields": False, "deletion_protection": True},
     ])
     assert run(s, "elbv2_loadbalancer_invalid_headers_dropped") == {"alb": "FAIL"}

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from moto import mock_aws
 
+from conftest import make_snapshot, schema_table
 from srm_nb.aws import AwsAccess
 from srm_nb.checks.catalog import load_catalog
 from srm_nb.checks.runner import run_check
-from srm_nb.collect import load_collectors, table_schema
 from srm_nb.collect.runner import collect
-from srm_nb.snapshot import GAPS_COLUMNS, Snapshot
+from srm_nb.snapshot import Snapshot
 
 ACCOUNT = "123456789012"
 NOW = "2026-11-01T09:00:00+00:00"
@@ -22,16 +22,8 @@ NOW = "2026-11-01T09:00:00+00:00"
 
 def snap(gaps=(), **tables) -> Snapshot:
     """A snapshot from rows; unspecified columns are None, region defaults to global."""
-    load_collectors()
-    schema = table_schema()
-    built = {}
-    for name, rows in tables.items():
-        cols = list(schema[name])
-        built[name] = pd.DataFrame([{**dict.fromkeys(cols), "region": "global", **r} for r in rows],
-                                   columns=cols) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    built["gaps"] = pd.DataFrame(list(gaps), columns=list(GAPS_COLUMNS))
-    return Snapshot(tables=built, manifest={"account_id": ACCOUNT, "partition": "aws", "started_at": NOW,
-                                            "regions": ["us-east-1", "eu-west-1"]})
+    return make_snapshot({name: schema_table(name, rows, region="global") for name, rows in tables.items()},
+                         gaps=list(gaps), started_at=NOW, regions=["us-east-1", "eu-west-1"])
 
 
 def run(check_id: str, s: Snapshot) -> dict:

@@ -8,7 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, details, verdicts
 
 ADMIN = {"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
          "Action": "kms:*", "Resource": "*"}
@@ -77,18 +78,19 @@ def test_pending_deletion(seeded):
 
 
 def test_aws_managed_keys_are_not_judged():
-    keys = table("kms_keys", [{"region": "us-east-1", "key_id": "aws1", "arn": "arn:aws:kms:us-east-1:123456789012:key/aws1",
-                               "key_manager": "AWS", "key_state": "Enabled", "aliases_json": '["alias/aws/s3"]'}])
-    snap = snapshot({"kms_keys": keys, "kms_key_rotation": table("kms_key_rotation", []),
-                     "kms_key_policies": table("kms_key_policies", [])})
+    keys = schema_table("kms_keys", [{
+        "region": "us-east-1", "key_id": "aws1", "arn": "arn:aws:kms:us-east-1:123456789012:key/aws1",
+        "key_manager": "AWS", "key_state": "Enabled", "aliases_json": '["alias/aws/s3"]'}])
+    snap = make_snapshot({"kms_keys": keys, "kms_key_rotation": schema_table("kms_key_rotation", []),
+                          "kms_key_policies": schema_table("kms_key_policies", [])})
     for check in ("kms_key_rotation_enabled", "kms_key_policy_not_public", "kms_key_not_pending_deletion"):
         assert set(verdicts(snap, check).values()) == {"NOT_APPLICABLE"}, check
 
 
 def test_rotation_status_denied_is_error():
-    keys = table("kms_keys", [{"region": "us-east-1", "key_id": "k1", "arn": "arn:aws:kms:us-east-1:123456789012:key/k1",
-                               "key_manager": "CUSTOMER", "key_state": "Enabled", "aliases_json": "[]"}])
+    keys = schema_table("kms_keys", [{"region": "us-east-1", "key_id": "k1", "arn": "arn:aws:kms:us-east-1:123456789012:key/k1",
+                                      "key_manager": "CUSTOMER", "key_state": "Enabled", "aliases_json": "[]"}])
     gap = {"table": "kms_key_rotation", "region": "us-east-1", "resource_id": "k1", "service": "kms",
            "operation": "GetKeyRotationStatus", "status": "denied", "error_code": "AccessDeniedException", "message": "x"}
-    snap = snapshot({"kms_keys": keys, "kms_key_rotation": table("kms_key_rotation", [])}, gaps=[gap])
+    snap = make_snapshot({"kms_keys": keys, "kms_key_rotation": schema_table("kms_key_rotation", [])}, gaps=[gap])
     assert verdicts(snap, "kms_key_rotation_enabled") == {"k1": "ERROR"}

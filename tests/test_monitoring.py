@@ -15,6 +15,7 @@ import pytest
 import yaml
 from moto import mock_aws
 
+from conftest import make_snapshot
 from srm_nb.aws import AwsAccess
 from srm_nb.checks import load_catalog, monitoring
 from srm_nb.checks.monitoring import MONITORS
@@ -137,16 +138,13 @@ def _tables(**override) -> dict[str, pd.DataFrame]:
         "sns_subscriptions": pd.DataFrame([{
             "region": REGION, "topic_arn": TOPIC, "subscription_arn": f"{TOPIC}:0b1c", "protocol": "email",
             "endpoint": "secops@example.com", "owner": ACCOUNT, "confirmed": True}]),
-        "gaps": pd.DataFrame(columns=["table", "region", "resource_id", "service", "operation", "status",
-                                      "error_code", "message"]),
     }
     tables.update(override)
     return tables
 
 
-def _snap(**override) -> Snapshot:
-    return Snapshot(tables=_tables(**override),
-                    manifest={"account_id": ACCOUNT, "partition": "aws", "regions": ["us-east-1", REGION]})
+def _snap(gaps=None, **override) -> Snapshot:
+    return make_snapshot(_tables(**override), gaps=gaps, regions=["us-east-1", REGION])
 
 
 def _root(s: Snapshot) -> tuple[str, str]:
@@ -180,6 +178,18 @@ def test_subscriber_on_another_topic_does_not_count():
 def test_alarm_with_actions_disabled_fails():
     status, detail = _root(_snap(cloudwatch_metric_alarms=_edit("cloudwatch_metric_alarms", actions_enabled=False)))
     assert status == "FAIL" and "actions disabled" in detail
+
+
+@pytest.mark.parametrize("table,column", [("cloudwatch_metric_alarms", "actions_enabled"),
+                                          ("sns_subscriptions", "confirmed")])
+def test_missing_alarm_or_subscription_flag_is_error_not_pass(table, column):
+    status, detail = _root(_snap(**{table: _edit(table, **{column: None})}))
+    assert status == "ERROR" and "missing from the snapshot" in detail
+
+
+def test_missing_trail_flag_is_error_not_fail():
+    status, detail = _root(_snap(cloudtrail_trails=_edit("cloudtrail_trails", is_multi_region=None)))
+    assert status == "ERROR" and "multi-region setting" in detail
 
 
 def test_alarm_on_another_metric_fails():
@@ -228,13 +238,13 @@ def test_log_group_in_another_account_is_named():
 
 
 def test_log_group_in_an_unassessed_region_is_error():
-    s = Snapshot(tables=_tables(), manifest={"account_id": ACCOUNT, "partition": "aws", "regions": ["us-east-1"]})
+    s = make_snapshot(_tables(), regions=["us-east-1"])
     status, detail = _root(s)
     assert status == "ERROR" and "unassessed region" in detail
 
 
 def test_empty_tables_fail_never_pass():
-    empty = {name: df.iloc[0:0] for name, df in _tables().items() if name != "gaps"}
+    empty = {name: df.iloc[0:0] for name, df in _tables().items()}
     status, detail = _root(_snap(**empty))
     assert status == "FAIL" and "no multi-region trail" in detail
 
@@ -251,7 +261,7 @@ def test_listing_gap_in_the_chain_region_is_error():
 def test_uncollected_table_is_error():
     tables = _tables()
     del tables["sns_subscriptions"]
-    s = Snapshot(tables=tables, manifest={"account_id": ACCOUNT, "partition": "aws", "regions": [REGION]})
+    s = make_snapshot(tables, regions=[REGION])
     r = _run(s, "root_account_usage")
     assert list(r["status"]) == ["ERROR"] and "sns_subscriptions" in r["detail"].iloc[0]
 

@@ -8,7 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from test_data_protection_support import collect_moto, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, verdicts
 
 DB = {"DBInstanceClass": "db.t3.small", "MasterUsername": "admin", "MasterUserPassword": "password-123",
       "AllocatedStorage": 20}
@@ -89,7 +90,7 @@ def _cluster(cid, multi_az):
 
 
 def test_cluster_multi_az_pass_and_fail():
-    snap = snapshot({"rds_clusters": table("rds_clusters", [_cluster("spread", True), _cluster("single", False)])})
+    snap = make_snapshot({"rds_clusters": schema_table("rds_clusters", [_cluster("spread", True), _cluster("single", False)])})
     assert verdicts(snap, "rds_cluster_multi_az") == {"spread": "PASS", "single": "FAIL"}
 
 
@@ -97,20 +98,20 @@ def test_read_replica_is_not_judged_on_backup_retention():
     rows = [{"region": "us-east-1", "db_instance_id": "replica", "arn": "a", "backup_retention_period": 0,
              "read_replica_source": "primary"},
             {"region": "us-east-1", "db_instance_id": "primary", "arn": "b", "backup_retention_period": 7}]
-    snap = snapshot({"rds_instances": table("rds_instances", rows)})
+    snap = make_snapshot({"rds_instances": schema_table("rds_instances", rows)})
     assert verdicts(snap, "rds_instance_backup_retention") == {"primary": "PASS"}
 
 
 def test_snapshot_attribute_denied_is_error_for_that_snapshot():
-    snaps = table("rds_snapshots", [{"region": "us-east-1", "snapshot_id": "s1", "arn": "a", "source_id": "db"},
-                                    {"region": "us-east-1", "snapshot_id": "s2", "arn": "b", "source_id": "db"}])
-    attrs = table("rds_snapshot_attributes", [{"region": "us-east-1", "snapshot_id": "s2", "restore_accounts_json": "[]"}])
+    snaps = schema_table("rds_snapshots", [{"region": "us-east-1", "snapshot_id": "s1", "arn": "a", "source_id": "db"},
+                                           {"region": "us-east-1", "snapshot_id": "s2", "arn": "b", "source_id": "db"}])
+    attrs = schema_table("rds_snapshot_attributes", [{"region": "us-east-1", "snapshot_id": "s2", "restore_accounts_json": "[]"}])
     gap = {"table": "rds_snapshot_attributes", "region": "us-east-1", "resource_id": "s1", "service": "rds",
            "operation": "DescribeDBSnapshotAttributes", "status": "denied", "error_code": "AccessDenied", "message": "x"}
-    snap = snapshot({"rds_snapshots": snaps, "rds_snapshot_attributes": attrs}, gaps=[gap])
+    snap = make_snapshot({"rds_snapshots": snaps, "rds_snapshot_attributes": attrs}, gaps=[gap])
     assert verdicts(snap, "rds_snapshot_not_public") == {"s1": "ERROR", "s2": "PASS"}
 
 
 def test_no_clusters_is_not_applicable():
-    snap = snapshot({"rds_clusters": table("rds_clusters", [])})
+    snap = make_snapshot({"rds_clusters": schema_table("rds_clusters", [])})
     assert set(verdicts(snap, "rds_cluster_storage_encrypted").values()) == {"NOT_APPLICABLE"}

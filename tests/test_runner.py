@@ -10,23 +10,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import make_snapshot
 from srm_nb.checks import runner
 from srm_nb.checks.base import (ERROR, FAIL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS,
                                 account_finding, per_region, verdicts)
 from srm_nb.checks.catalog import Check, load_catalog
 from srm_nb.checks.runner import FINDING_COLUMNS, finding_uid, run_check, run_checks
 from srm_nb.errors import UsageError
-from srm_nb.snapshot import GAPS_COLUMNS, Snapshot
+from srm_nb.snapshot import Snapshot
 
 ACCOUNT = "111122223333"
 REGIONS = ["us-east-1", "eu-west-1"]
 
 
 def snap(tables: dict | None = None, gaps: list[dict] | None = None, regions=REGIONS) -> Snapshot:
-    t = dict(tables or {})
-    t["gaps"] = pd.DataFrame(gaps or [], columns=list(GAPS_COLUMNS))
-    return Snapshot(tables=t, manifest={"account_id": ACCOUNT, "partition": "aws", "regions": list(regions),
-                                        "started_at": "2026-11-01T09:00:00+00:00"})
+    return make_snapshot(tables, gaps=gaps, account_id=ACCOUNT, regions=list(regions))
 
 
 def gap(table, region="us-east-1", resource_id="", status="denied", code="AccessDenied",

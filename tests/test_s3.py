@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from moto import mock_aws
 
-from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, details, verdicts
 
 S3_COLLECTORS = ("s3_buckets", "s3_account_public_access_block")
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -157,14 +158,14 @@ def test_acl_detail_names_who_gets_what(seeded):
 # -- edge cases on hand-built tables ------------------------------------------------------------
 
 def _buckets(*names, region="us-east-1"):
-    return table("s3_buckets", [{"region": region, "name": n, "arn": f"arn:aws:s3:::{n}"} for n in names])
+    return schema_table("s3_buckets", [{"region": region, "name": n, "arn": f"arn:aws:s3:::{n}"} for n in names])
 
 
 def test_account_block_partly_on_fails_naming_the_missing_settings():
-    pab = table("s3_account_public_access_block", [{
+    pab = schema_table("s3_account_public_access_block", [{
         "region": "global", "account_id": "123456789012", "configured": True, "block_public_acls": True,
         "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": False}])
-    snap = snapshot({"s3_account_public_access_block": pab})
+    snap = make_snapshot({"s3_account_public_access_block": pab})
     assert verdicts(snap, "s3_account_public_access_blocked") == {"123456789012": "FAIL"}
     assert "restrict_public_buckets off" in details(snap, "s3_account_public_access_blocked")["123456789012"]
 
@@ -172,18 +173,18 @@ def test_account_block_partly_on_fails_naming_the_missing_settings():
 def test_account_block_not_collected_is_error_never_pass():
     gap = {"table": "s3_account_public_access_block", "region": "global", "resource_id": "", "service": "s3control",
            "operation": "GetPublicAccessBlock", "status": "denied", "error_code": "AccessDenied", "message": "no"}
-    snap = snapshot({"s3_account_public_access_block": table("s3_account_public_access_block", [])}, gaps=[gap])
+    snap = make_snapshot({"s3_account_public_access_block": schema_table("s3_account_public_access_block", [])}, gaps=[gap])
     assert set(verdicts(snap, "s3_account_public_access_blocked").values()) == {"ERROR"}
 
 
 def test_policy_public_by_s3_policy_status_even_if_our_parser_disagrees():
     # A condition policyuniverse treats as limiting, but S3 itself reports the policy public.
-    snap = snapshot({
+    snap = make_snapshot({
         "s3_buckets": _buckets("b1", "b2"),
-        "s3_bucket_policies": table("s3_bucket_policies", [{"name": "b1", "policy_json": None},
-                                                           {"name": "b2", "policy_json": None}]),
-        "s3_bucket_policy_status": table("s3_bucket_policy_status", [{"name": "b1", "is_public": True},
-                                                                     {"name": "b2", "is_public": False}]),
+        "s3_bucket_policies": schema_table("s3_bucket_policies", [{"name": "b1", "policy_json": None},
+                                                                  {"name": "b2", "policy_json": None}]),
+        "s3_bucket_policy_status": schema_table("s3_bucket_policy_status", [{"name": "b1", "is_public": True},
+                                                                            {"name": "b2", "is_public": False}]),
     })
     assert verdicts(snap, "s3_bucket_policy_not_public") == {"b1": "FAIL", "b2": "PASS"}
 
@@ -194,11 +195,11 @@ def test_policy_forms_public_and_restricted():
     org_only = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                                "Resource": "arn:aws:s3:::o/*",
                                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]}
-    snap = snapshot({
+    snap = make_snapshot({
         "s3_buckets": _buckets("p", "o"),
-        "s3_bucket_policies": table("s3_bucket_policies", [{"name": "p", "policy_json": json.dumps(public_list)},
-                                                           {"name": "o", "policy_json": json.dumps(org_only)}]),
-        "s3_bucket_policy_status": table("s3_bucket_policy_status", []),
+        "s3_bucket_policies": schema_table("s3_bucket_policies", [{"name": "p", "policy_json": json.dumps(public_list)},
+                                                                  {"name": "o", "policy_json": json.dumps(org_only)}]),
+        "s3_bucket_policy_status": schema_table("s3_bucket_policy_status", []),
     })
     assert verdicts(snap, "s3_bucket_policy_not_public") == {"p": "FAIL", "o": "PASS"}
 
@@ -206,42 +207,42 @@ def test_policy_forms_public_and_restricted():
 def test_tls_policy_with_list_value_and_bucket_without_policy():
     deny = {"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "*",
                            "Condition": {"Bool": {"aws:SecureTransport": ["false"]}}}]}
-    snap = snapshot({"s3_buckets": _buckets("t", "n"),
-                     "s3_bucket_policies": table("s3_bucket_policies", [{"name": "t", "policy_json": json.dumps(deny)},
-                                                                        {"name": "n", "policy_json": None}])})
+    snap = make_snapshot({"s3_buckets": _buckets("t", "n"),
+                          "s3_bucket_policies": schema_table("s3_bucket_policies", [
+                              {"name": "t", "policy_json": json.dumps(deny)}, {"name": "n", "policy_json": None}])})
     assert verdicts(snap, "s3_bucket_tls_required") == {"t": "PASS", "n": "FAIL"}
 
 
 def test_mfa_delete_pass_and_fail():
-    snap = snapshot({"s3_buckets": _buckets("m", "v", "s"),
-                     "s3_bucket_versioning": table("s3_bucket_versioning", [
-                         {"name": "m", "status": "Enabled", "mfa_delete": "Enabled"},
-                         {"name": "v", "status": "Enabled", "mfa_delete": "Disabled"},
-                         {"name": "s", "status": "Suspended", "mfa_delete": "Enabled"}])})
+    snap = make_snapshot({"s3_buckets": _buckets("m", "v", "s"),
+                          "s3_bucket_versioning": schema_table("s3_bucket_versioning", [
+                              {"name": "m", "status": "Enabled", "mfa_delete": "Enabled"},
+                              {"name": "v", "status": "Enabled", "mfa_delete": "Disabled"},
+                              {"name": "s", "status": "Suspended", "mfa_delete": "Enabled"}])})
     assert verdicts(snap, "s3_bucket_mfa_delete_enabled") == {"m": "PASS", "v": "FAIL", "s": "FAIL"}
 
 
 def test_object_lock_applies_to_cloudtrail_buckets_too():
-    snap = snapshot({
+    snap = make_snapshot({
         "s3_buckets": _buckets("trail-logs", "plain"),
-        "s3_bucket_object_lock": table("s3_bucket_object_lock", [{"name": "trail-logs", "enabled": False},
-                                                                 {"name": "plain", "enabled": False}]),
-        "s3_bucket_logging": table("s3_bucket_logging", [{"name": "trail-logs"}, {"name": "plain"}]),
-        "cloudtrail_trails": table("cloudtrail_trails", [{"name": "t", "s3_bucket_name": "trail-logs"}]),
+        "s3_bucket_object_lock": schema_table("s3_bucket_object_lock", [{"name": "trail-logs", "enabled": False},
+                                                                        {"name": "plain", "enabled": False}]),
+        "s3_bucket_logging": schema_table("s3_bucket_logging", [{"name": "trail-logs"}, {"name": "plain"}]),
+        "cloudtrail_trails": schema_table("cloudtrail_trails", [{"name": "t", "s3_bucket_name": "trail-logs"}]),
     })
     assert verdicts(snap, "s3_bucket_object_lock_enabled") == {"trail-logs": "FAIL"}
 
 
 def test_object_lock_without_log_buckets_is_not_applicable():
-    snap = snapshot({"s3_buckets": _buckets("plain"),
-                     "s3_bucket_object_lock": table("s3_bucket_object_lock", [{"name": "plain", "enabled": True}]),
-                     "s3_bucket_logging": table("s3_bucket_logging", [{"name": "plain"}])})
+    snap = make_snapshot({"s3_buckets": _buckets("plain"),
+                          "s3_bucket_object_lock": schema_table("s3_bucket_object_lock", [{"name": "plain", "enabled": True}]),
+                          "s3_bucket_logging": schema_table("s3_bucket_logging", [{"name": "plain"}])})
     assert set(verdicts(snap, "s3_bucket_object_lock_enabled").values()) == {"NOT_APPLICABLE"}
 
 
 def test_no_buckets_is_not_applicable():
-    empty = {name: table(name, []) for name in ("s3_buckets", "s3_bucket_acls", "s3_bucket_versioning")}
-    snap = snapshot(empty)
+    empty = {name: schema_table(name, []) for name in ("s3_buckets", "s3_bucket_acls", "s3_bucket_versioning")}
+    snap = make_snapshot(empty)
     assert set(verdicts(snap, "s3_bucket_acl_not_public").values()) == {"NOT_APPLICABLE"}
     assert set(verdicts(snap, "s3_bucket_versioning_enabled").values()) == {"NOT_APPLICABLE"}
 
@@ -249,8 +250,8 @@ def test_no_buckets_is_not_applicable():
 def test_a_failed_acl_read_makes_that_bucket_error_not_pass():
     gap = {"table": "s3_bucket_acls", "region": "us-east-1", "resource_id": "secret", "service": "s3",
            "operation": "GetBucketAcl", "status": "denied", "error_code": "AccessDenied", "message": "denied"}
-    snap = snapshot({"s3_buckets": _buckets("secret", "open"),
-                     "s3_bucket_acls": table("s3_bucket_acls", [{"name": "open", "grants_json": "[]"}])}, gaps=[gap])
+    snap = make_snapshot({"s3_buckets": _buckets("secret", "open"),
+                          "s3_bucket_acls": schema_table("s3_bucket_acls", [{"name": "open", "grants_json": "[]"}])}, gaps=[gap])
     assert verdicts(snap, "s3_bucket_acl_not_public") == {"secret": "ERROR", "open": "PASS"}
 
 

@@ -7,7 +7,8 @@ import pytest
 from moto import mock_aws
 
 from srm_nb.collect import load_collectors
-from test_data_protection_support import collect_moto, details, snapshot, table, verdicts
+from conftest import make_snapshot, schema_table
+from test_data_protection_support import collect_moto, details, verdicts
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def _secret(name, rotated=None, created="2025-01-01T00:00:00+00:00"):
 
 
 def test_age_counts_from_last_rotation_or_creation():
-    snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", [
+    snap = make_snapshot({"secretsmanager_secrets": schema_table("secretsmanager_secrets", [
         _secret("fresh", rotated="2026-10-15T00:00:00+00:00"),
         _secret("stale-rotation", rotated="2026-05-01T00:00:00+00:00"),
         _secret("never", created="2025-06-01T00:00:00+00:00"),
@@ -57,7 +58,7 @@ def test_age_counts_from_last_rotation_or_creation():
 def test_listing_denied_is_error_not_pass():
     gap = {"table": "secretsmanager_secrets", "region": "us-east-1", "resource_id": "", "service": "secretsmanager",
            "operation": "ListSecrets", "status": "denied", "error_code": "AccessDeniedException", "message": "x"}
-    snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", [])}, gaps=[gap])
+    snap = make_snapshot({"secretsmanager_secrets": schema_table("secretsmanager_secrets", [])}, gaps=[gap])
     assert set(verdicts(snap, "secretsmanager_secret_rotation_enabled").values()) == {"ERROR"}
 
 
@@ -66,6 +67,6 @@ def test_unused_counts_from_last_access_or_creation():
             _secret("never-read-new", created="2026-10-20T00:00:00+00:00")]
     rows[0]["last_accessed_date"] = "2026-10-31T00:00:00+00:00"
     rows[1]["last_accessed_date"] = "2026-03-01T00:00:00+00:00"
-    snap = snapshot({"secretsmanager_secrets": table("secretsmanager_secrets", rows)})
+    snap = make_snapshot({"secretsmanager_secrets": schema_table("secretsmanager_secrets", rows)})
     assert verdicts(snap, "secretsmanager_secret_unused_90_days") == {
         "read-yesterday": "PASS", "read-long-ago": "FAIL", "never-read-old": "FAIL", "never-read-new": "PASS"}

@@ -8,24 +8,21 @@ import shutil
 import pandas as pd
 import pytest
 
+from conftest import make_snapshot
 from srm_nb import SNAPSHOT_SCHEMA_VERSION
 from srm_nb.errors import SnapshotError
-from srm_nb.snapshot import CALLS_COLUMNS, GAPS_COLUMNS, MANIFEST, Snapshot
+from srm_nb.snapshot import CALLS_COLUMNS, MANIFEST, Snapshot
 
 
 def _snapshot() -> Snapshot:
-    calls = pd.DataFrame([{"collector": "ec2", "service": "ec2", "region": "us-east-1",
-                           "operation": "DescribeVolumes", "resource_id": "", "status": "ok",
-                           "error_code": "", "duration_ms": 3.5, "page": 1, "attempts": 1, "params": ""}],
-                         columns=list(CALLS_COLUMNS))
-    return Snapshot(
-        tables={"ec2_volumes": pd.DataFrame({"region": ["us-east-1"], "volume_id": ["vol-1"],
-                                             "encrypted": [True]}),
-                "calls": calls, "gaps": pd.DataFrame(columns=list(GAPS_COLUMNS))},
-        manifest={"account_id": "111122223333", "account_alias": "acme", "partition": "aws",
-                  "regions": ["us-east-1"], "caller_arn": "arn:aws:iam::111122223333:user/a",
-                  "started_at": "2026-11-28T07:00:00+00:00", "finished_at": "2026-11-28T07:01:00+00:00",
-                  "error_counts": {}, "call_count": 1},
+    return make_snapshot(
+        {"ec2_volumes": pd.DataFrame({"region": ["us-east-1"], "volume_id": ["vol-1"], "encrypted": [True]})},
+        calls=[{"collector": "ec2", "service": "ec2", "region": "us-east-1", "operation": "DescribeVolumes",
+                "resource_id": "", "status": "ok", "error_code": "", "duration_ms": 3.5, "page": 1,
+                "attempts": 1, "params": ""}],
+        account_id="111122223333", account_alias="acme", caller_arn="arn:aws:iam::111122223333:user/a",
+        started_at="2026-11-28T07:00:00+00:00", finished_at="2026-11-28T07:01:00+00:00",
+        error_counts={}, call_count=1,
     )
 
 

@@ -58,6 +58,8 @@ def lambda_function_not_public(s) -> pd.DataFrame:
     # Many functions share one policy text (deployed by the same template): judge each text once.
     texts = f["policy_json"].dropna().drop_duplicates()
     verdict = pd.Series(parse_json(texts).map(is_public_policy).astype(bool).to_numpy(), index=texts.to_numpy())
+    # No policy text: the function has no resource policy (GetPolicy: ResourceNotFound), so only
+    # its own account may invoke it.
     public = f["policy_json"].map(verdict).fillna(False).astype(bool)
     return verdicts(f, ~public, resource_id="function_name",
                     pass_detail="Function {function_name}'s resource policy does not let anyone invoke it.",

@@ -21,7 +21,7 @@ import json
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, verdicts
+from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, flag, verdicts
 
 RECENT_BACKUP_DAYS = 35  # a recovery point older than this is history, not protection
 UNKNOWN = object()
@@ -195,7 +195,7 @@ def backup_plan_exists(s) -> pd.DataFrame:
 def backup_vault_locked(s) -> pd.DataFrame:
     v = s.table("backup_vaults").copy()
     v["min_days"] = pd.to_numeric(v["min_retention_days"], errors="coerce").astype("Int64")
-    return verdicts(v, v["locked"].astype(bool), resource_id="name",
+    return verdicts(v, flag(v["locked"]), resource_id="name",
                     pass_detail="Vault {name} has a Vault Lock (minimum retention {min_days} days).",
                     fail_detail="Vault {name} has no Vault Lock: recovery points can be deleted early, by mistake or by an attacker.")
 

@@ -6,6 +6,7 @@ row per (resource, region) with the columns in RESULT_COLUMNS. The runner adds t
 decides PASS or FAIL on the data it has, and ERROR where a value it needs is missing (`verdicts`
 does that for NA verdicts and for rows flagged `unknown=`). Build the frame with `verdicts()`
 from a table and a boolean Series, `account_finding()` or `per_region()`: no per-row Python loops.
+Read collected yes/no columns with `flag()`, so a missing value reaches `verdicts()` as NA.
 """
 
 from __future__ import annotations
@@ -34,6 +35,34 @@ def fill(df: pd.DataFrame, template: str) -> pd.Series:
         elif part:
             out = out + part
     return out
+
+
+_TRUE_TEXT = ("true", "1", "1.0")
+_FALSE_TEXT = ("false", "0", "0.0")
+
+
+def flag(series: pd.Series) -> pd.Series:
+    """A collected yes/no column as pandas' nullable "boolean": True/False from bools, "true" /
+    "false" text (any case) and 0/1; NA for anything missing (None, NaN, pd.NA) or unreadable.
+
+    Verdicts built on it stay NA where the value is missing, and `verdicts()` makes those ERROR:
+    `.astype(bool)` would turn None into False and NaN into True, a silent PASS or FAIL. Boolean
+    operators keep the logic honest: False & NA is False, True | NA is True, the rest stays NA.
+    """
+    if series.dtype == bool:
+        return series.astype("boolean")
+    text = series.astype(object).where(series.notna()).astype(str).str.strip().str.lower()
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    out[text.isin(_TRUE_TEXT).to_numpy()] = True
+    out[text.isin(_FALSE_TEXT).to_numpy()] = False
+    return out
+
+
+def setting(values: pd.Series, has_row: pd.Series) -> pd.Series:
+    """A yes/no setting read through a left merge with a settings table: `flag(values)`, but
+    False where the resource has no row there. No row means nothing is configured; a read that
+    failed is a gap instead, which the runner reports."""
+    return flag(values).mask(~has_row.astype(bool), False)
 
 
 def verdicts(
@@ -109,8 +138,9 @@ def account_finding(s, status: str, detail: str, region: str = GLOBAL) -> pd.Dat
 
 
 def per_region(s, ok_regions: set[str], *, pass_detail: str, fail_detail: str,
-               resource: str = "{region}") -> pd.DataFrame:
-    """One finding per assessed region: PASS where the region is in `ok_regions`."""
+               resource: str = "{region}", unknown_regions: set[str] = frozenset()) -> pd.DataFrame:
+    """One finding per assessed region: PASS where the region is in `ok_regions`, ERROR where it
+    is in `unknown_regions` (the value it depends on is missing)."""
     regions = pd.DataFrame({"region": s.regions})
     if regions.empty:
         return empty()
@@ -118,6 +148,7 @@ def per_region(s, ok_regions: set[str], *, pass_detail: str, fail_detail: str,
     regions["rid"] = fill(regions, resource)
     regions["arn"] = fill(regions, f"arn:{s.partition}:::{{account}}:region/{{region}}")
     return verdicts(regions, regions["region"].isin(ok_regions), resource_id="rid",
+                    unknown=regions["region"].isin(unknown_regions),
                     pass_detail=pass_detail, fail_detail=fail_detail)
 
 

@@ -40,7 +40,7 @@ CATALOG_VERSION = "2026.11"
 PACKAGE_DIR = Path(__file__).parent
 FRAMEWORK_DIR = PACKAGE_DIR / "frameworks"
 # Modules of this package that hold machinery, not checks.
-NOT_CHECK_MODULES = frozenset({"base", "catalog", "runner", "policy", "docs"})
+NOT_CHECK_MODULES = frozenset({"base", "catalog", "runner", "policy", "docs", "filter_patterns", "trails"})
 
 _ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+){2,}$")
 _FSBP = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\d+$")  # e.g. IAM.9, EC2.19, CloudTrail.1
@@ -304,6 +304,11 @@ def _one_argument(func) -> bool:
     return len(params) == 1 and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD)
 
 
+def _public_functions(module) -> set[str]:
+    return {n for n, v in vars(module).items()
+            if inspect.isfunction(v) and v.__module__ == module.__name__ and not n.startswith("_")}
+
+
 def _check_modules():
     for info in sorted(pkgutil.iter_modules([str(PACKAGE_DIR)]), key=lambda i: i.name):
         if info.ispkg or info.name in NOT_CHECK_MODULES or info.name.startswith("_"):
@@ -316,7 +321,6 @@ def load_catalog() -> dict[str, Check]:
     """Every check, validated, with its CIS ids derived from the framework files.
     Raises CatalogError listing every problem found."""
     cis_ids = _cis_ids_by_check(load_frameworks())
-    _ORPHANS.clear()
     checks: dict[str, Check] = {}
     problems: list[str] = []
     for name in _check_modules():
@@ -326,17 +330,14 @@ def load_catalog() -> dict[str, Check]:
         except Exception as exc:  # a broken check module is named, not a bare traceback
             problems.append(f"{name}.py cannot be imported: {type(exc).__name__}: {exc}")
             continue
-        funcs = {n for n, v in vars(module).items()
-                 if inspect.isfunction(v) and v.__module__ == module.__name__ and not n.startswith("_")}
         if not meta_file.exists():
-            if any(f.startswith(f"{name}_") and _ID.match(f) for f in funcs):
+            if any(f.startswith(f"{name}_") and _ID.match(f) for f in _public_functions(module)):
                 problems.append(f"{name}.py defines checks but has no {meta_file.name}")
             continue  # a helper module of the checks
         metas = _read_yaml(meta_file) or {}
         if not isinstance(metas, dict):
             problems.append(f"{meta_file.name}: expected a mapping of check id -> metadata")
             continue
-        prefixes = {name} | {str(m.get("service")) for m in metas.values() if isinstance(m, dict)}
         for cid, meta in metas.items():
             cid = str(cid)
             problems += _validate(cid, meta, meta_file.name)
@@ -373,10 +374,6 @@ def load_catalog() -> dict[str, Check]:
                 source=meta_file.name,
                 func=None if meta.get("manual") else func,
             )
-        orphans = {f for f in funcs if _ID.match(f) and any(f.startswith(p + "_") for p in prefixes)}
-        # Not fatal: a function written a moment before its YAML is simply not in the catalog yet.
-        _ORPHANS.update({f: f"{f}: function in {name}.py has no metadata in {meta_file.name}"
-                         for f in sorted(orphans - set(map(str, metas)))})
     if problems:
         raise CatalogError("check catalog is invalid:\n  " + "\n  ".join(problems))
     return dict(sorted(checks.items()))
@@ -384,14 +381,24 @@ def load_catalog() -> dict[str, Check]:
 
 # -- checks that are a test, not a load failure -----------------------------------------------
 
-_ORPHANS: dict[str, str] = {}  # filled by load_catalog()
-
 
 def orphan_functions() -> list[str]:
-    """Public functions named like checks that have no metadata (so they never run)."""
-    load_catalog()
-    return sorted(_ORPHANS.values())
-
+    """Public functions named like checks (after the module or a service of its YAML) that have
+    no metadata, so they never run. Not a load failure: a function written a moment before its
+    YAML is simply not in the catalog yet."""
+    load_catalog()  # the modules import and their YAML is valid, or this raises CatalogError
+    found = []
+    for name in _check_modules():
+        meta_file = PACKAGE_DIR / f"{name}.yaml"
+        if not meta_file.exists():
+            continue
+        metas = _read_yaml(meta_file) or {}
+        prefixes = {name} | {str(m.get("service")) for m in metas.values() if isinstance(m, dict)}
+        module = importlib.import_module(f"{__package__}.{name}")
+        found += [f"{f}: function in {name}.py has no metadata in {meta_file.name}"
+                  for f in _public_functions(module) - set(map(str, metas))
+                  if _ID.match(f) and any(f.startswith(p + "_") for p in prefixes)]
+    return sorted(found)
 
 
 def framework_problems() -> dict[str, list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import FAIL, PASS, account_finding, verdicts
+from .base import ERROR, FAIL, PASS, account_finding, flag, verdicts
 
 
 def _regions(s) -> pd.DataFrame:
@@ -19,24 +19,26 @@ def _customer_recorders(s) -> pd.DataFrame:
     """Recorders the customer set up: service-linked ones record only for their own service."""
     rec = s.table("config_recorders")
     own = rec[rec["service_principal"].isna() | (rec["service_principal"].astype(str) == "")].copy()
-    own["is_recording"] = own["recording"].astype(object).fillna(False).astype(bool)
-    own["records_all"] = (own["all_supported"].astype(object).fillna(False).astype(bool)
-                          | (own["recording_strategy"] == "ALL_SUPPORTED_RESOURCE_TYPES"))
+    own["is_recording"] = flag(own["recording"])  # NA: its status could not be read (a gap)
+    own["records_all"] = flag(own["all_supported"]) | (own["recording_strategy"] == "ALL_SUPPORTED_RESOURCE_TYPES")
     return own
 
 
 def config_recorder_enabled(s) -> pd.DataFrame:
     rec = _customer_recorders(s)
     rec = rec.assign(ok=rec["is_recording"] & rec["records_all"])
-    best = (rec.sort_values("ok", ascending=False).drop_duplicates("region")
-            [["region", "name", "ok", "is_recording", "records_all", "last_status"]])
+    # The region's best recorder: a good one, else one that may be good (NA), else a bad one.
+    best = (rec.sort_values("ok", ascending=False, key=lambda ok: ok.astype("Float64").fillna(0.5))
+            .drop_duplicates("region")[["region", "name", "ok", "is_recording", "records_all", "last_status"]])
     df = _regions(s).merge(best, on="region", how="left")
+    recorder = df["name"].notna()
     df["problem"] = "has no configuration recorder"
-    df.loc[df["name"].notna() & ~df["is_recording"].fillna(False).astype(bool), "problem"] = \
+    df.loc[recorder & df["is_recording"].eq(False).fillna(False), "problem"] = \
         "has recorder " + df["name"].astype(str) + " but it is stopped"
-    df.loc[df["is_recording"].fillna(False).astype(bool) & ~df["records_all"].fillna(False).astype(bool),
-           "problem"] = "records only some resource types (recorder " + df["name"].astype(str) + ")"
-    return verdicts(df, df["ok"].astype(object).fillna(False).astype(bool), resource_id="rid",
+    df.loc[(df["is_recording"] & df["records_all"].eq(False)).fillna(False), "problem"] = \
+        "records only some resource types (recorder " + df["name"].astype(str) + ")"
+    # No recorder in a region: AWS Config is off there (a failed listing is a gap, reported apart).
+    return verdicts(df, df["ok"].mask(~recorder, False), resource_id="rid",
                     pass_detail="AWS Config recorder {name} records all supported resource types in "
                                 "{region} (last status {last_status}).",
                     fail_detail="AWS Config in {region} {problem}: configuration changes there are not "
@@ -45,12 +47,14 @@ def config_recorder_enabled(s) -> pd.DataFrame:
 
 def config_recorder_global_resources(s) -> pd.DataFrame:
     rec = _customer_recorders(s)
-    good = rec[rec["is_recording"] & rec["records_all"]
-               & rec["include_global_resource_types"].astype(object).fillna(False).astype(bool)]
-    if not good.empty:
-        row = good.sort_values("region").iloc[0]
+    good = rec["is_recording"] & rec["records_all"] & flag(rec["include_global_resource_types"])
+    if good.any():
+        row = rec[good.fillna(False)].sort_values("region").iloc[0]
         return account_finding(s, PASS, f"Recorder {row['name']} in {row['region']} records all resource "
                                         "types including global ones (IAM users, roles, policies).")
+    if good.isna().any():
+        return account_finding(s, ERROR, "Could not evaluate: whether a recorder is recording, or which "
+                                         "resource types it records, is missing from the snapshot.")
     return account_finding(s, FAIL, "No region's AWS Config recorder records global resource types "
                                     "(IAM users, groups, roles, policies): changes to them are not recorded.")
 

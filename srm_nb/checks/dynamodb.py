@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import verdicts
+from .base import flag, verdicts
 
 
 def dynamodb_table_pitr_enabled(s) -> pd.DataFrame:
@@ -18,7 +18,7 @@ def dynamodb_table_pitr_enabled(s) -> pd.DataFrame:
 
 def dynamodb_table_deletion_protection(s) -> pd.DataFrame:
     df = s.table("dynamodb_tables")
-    return verdicts(df, df["deletion_protection"].astype(bool), resource_id="table_name",
+    return verdicts(df, flag(df["deletion_protection"]), resource_id="table_name",
                     pass_detail="Table {table_name} has deletion protection.",
                     fail_detail="Table {table_name} can be deleted by one API call (no deletion protection).")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import assessed_at, per_region, verdicts
+from .base import assessed_at, flag, per_region, verdicts
 
 ADMIN_PORTS = (22, 3389)  # CIS "remote server administration ports": SSH, RDP
 CIFS_PORTS = (445,)
@@ -113,21 +113,23 @@ def ec2_instance_no_public_ip(s) -> pd.DataFrame:
 
 def ec2_volume_encrypted(s) -> pd.DataFrame:
     vols = s.table("ec2_volumes")
-    return verdicts(vols, vols["encrypted"].astype(bool), resource_id="volume_id",
+    return verdicts(vols, flag(vols["encrypted"]), resource_id="volume_id",
                     pass_detail="Volume {volume_id} is encrypted.",
                     fail_detail="Volume {volume_id} ({size_gib} GiB) is not encrypted.")
 
 
 def ec2_ebs_default_encryption_enabled(s) -> pd.DataFrame:
     ebs = s.table("ec2_ebs_encryption_default")
-    ok = set(ebs.loc[ebs["enabled"].astype(bool), "region"])
-    return per_region(s, ok, pass_detail="EBS encryption by default is on in {region}.",
+    enabled, regions = flag(ebs["enabled"]), ebs["region"].to_numpy()
+    ok = set(regions[enabled.fillna(False).to_numpy()])
+    return per_region(s, ok, unknown_regions=set(regions[enabled.isna().to_numpy()]) - ok,
+                      pass_detail="EBS encryption by default is on in {region}.",
                       fail_detail="EBS encryption by default is off in {region}: new volumes may be unencrypted.")
 
 
 def ec2_snapshot_encrypted(s) -> pd.DataFrame:
     snaps = s.table("ec2_snapshots")
-    return verdicts(snaps, snaps["encrypted"].astype(bool), resource_id="snapshot_id",
+    return verdicts(snaps, flag(snaps["encrypted"]), resource_id="snapshot_id",
                     pass_detail="Snapshot {snapshot_id} ({name}) is encrypted.",
                     fail_detail="Snapshot {snapshot_id} ({name}) of {volume_id} ({volume_size_gib} GiB) "
                                 "is not encrypted.")
@@ -139,7 +141,7 @@ def ec2_snapshot_not_public(s) -> pd.DataFrame:
     # Only snapshots whose permissions were read are judged; the others carry a gap (ERROR).
     judged = snaps.merge(perms[["region", "snapshot_id", "public"]].drop_duplicates(["region", "snapshot_id"]),
                          on=["region", "snapshot_id"])
-    return verdicts(judged, ~judged["public"].astype(bool), resource_id="snapshot_id",
+    return verdicts(judged, ~flag(judged["public"]), resource_id="snapshot_id",
                     pass_detail="Snapshot {snapshot_id} ({name}) is not shared publicly.",
                     fail_detail="Snapshot {snapshot_id} ({name}) of {volume_id} can be restored by any AWS account "
                                 "(createVolumePermission group 'all').")
@@ -147,7 +149,7 @@ def ec2_snapshot_not_public(s) -> pd.DataFrame:
 
 def ec2_image_not_public(s) -> pd.DataFrame:
     images = s.table("ec2_images")
-    return verdicts(images, ~images["public"].astype(bool), resource_id="image_id",
+    return verdicts(images, ~flag(images["public"]), resource_id="image_id",
                     pass_detail="AMI {image_id} ({name}) is not public.",
                     fail_detail="AMI {image_id} ({name}) is public: any AWS account can launch it and read its disks.")
 

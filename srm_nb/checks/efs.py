@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import verdicts
+from .base import flag, verdicts
 
 
 def _named(df: pd.DataFrame) -> pd.DataFrame:
@@ -16,7 +16,7 @@ def _named(df: pd.DataFrame) -> pd.DataFrame:
 
 def efs_filesystem_encrypted(s) -> pd.DataFrame:
     fs = _named(s.table("efs_file_systems"))
-    return verdicts(fs, fs["encrypted"].astype(bool), resource_id="file_system_id",
+    return verdicts(fs, flag(fs["encrypted"]), resource_id="file_system_id",
                     pass_detail="File system {label} is encrypted at rest.",
                     fail_detail="File system {label} is not encrypted at rest (encryption is chosen at creation).")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import parse_json, verdicts
+from .base import flag, parse_json, verdicts
 
 LEGACY_PROTOCOLS = {"TLSv1", "TLSv1.1", "SSLv3"}
 # Predefined policies that still negotiate TLS 1.0 or 1.1: used when the region's policy listing
@@ -30,7 +30,7 @@ def elbv2_listener_https_enforced(s) -> pd.DataFrame:
     li = s.table("elbv2_listeners")
     li = li[li["load_balancer_type"] == "application"].copy()
     https = li["protocol"] == "HTTPS"
-    # Only plain listeners need their actions read; most are HTTPS.
+    # Only plain listeners need their actions read; most are HTTPS (no redirect needed: False).
     plain = li.loc[~https, "default_actions_json"]
     redirect = parse_json(plain).map(_redirects_to_https).reindex(li.index).fillna(False).astype(bool)
     li["how"] = (https.map({True: "serves HTTPS", False: ""}) + redirect.map({True: "redirects to HTTPS", False: ""}))
@@ -54,7 +54,9 @@ def elbv2_listener_tls_policy_current(s) -> pd.DataFrame:
     modern_name = names.map(lambda n: any(m in n for m in MODERN_MARKERS)).astype(bool)
     legacy = legacy_listed.where(known, names.isin(LEGACY_POLICIES) | ~modern_name).astype(bool)
     li["protocols"] = protocols.map(lambda p: ", ".join(p) if p else "").where(known, "protocols not listed")
+    # An HTTPS or TLS listener always has a policy: without its name there is nothing to judge.
     return verdicts(li, ~legacy, resource_id="listener_id", resource_arn="listener_arn",
+                    unknown=li["ssl_policy"].isna(),
                     pass_detail="Listener {listener_id} uses {ssl_policy} ({protocols}).",
                     fail_detail="Listener {listener_id} uses {ssl_policy} ({protocols}), which still accepts "
                                 "TLS 1.0/1.1 (or is not a known current policy): move to "
@@ -69,7 +71,7 @@ def _attributes(s, types: tuple[str, ...]) -> pd.DataFrame:
 
 def elbv2_loadbalancer_invalid_headers_dropped(s) -> pd.DataFrame:
     lbs = _attributes(s, ("application",))
-    return verdicts(lbs, lbs["drop_invalid_header_fields"].astype(bool), resource_id="name",
+    return verdicts(lbs, flag(lbs["drop_invalid_header_fields"]), resource_id="name",
                     pass_detail="ALB {name} drops HTTP headers with invalid names.",
                     fail_detail="ALB {name} forwards headers with invalid names to its targets, which enables "
                                 "HTTP request smuggling and desync attacks.")
@@ -77,14 +79,14 @@ def elbv2_loadbalancer_invalid_headers_dropped(s) -> pd.DataFrame:
 
 def elbv2_loadbalancer_deletion_protection_enabled(s) -> pd.DataFrame:
     lbs = _attributes(s, ("application", "network", "gateway"))
-    return verdicts(lbs, lbs["deletion_protection"].astype(bool), resource_id="name",
+    return verdicts(lbs, flag(lbs["deletion_protection"]), resource_id="name",
                     pass_detail="Load balancer {name} has deletion protection.",
                     fail_detail="Load balancer {name} can be deleted by one API call, taking its service down.")
 
 
 def elbv2_loadbalancer_access_logs_enabled(s) -> pd.DataFrame:
     lbs = _attributes(s, ("application",))
-    return verdicts(lbs, lbs["access_logs_enabled"].astype(bool), resource_id="name",
+    return verdicts(lbs, flag(lbs["access_logs_enabled"]), resource_id="name",
                     pass_detail="ALB {name} writes access logs.",
                     fail_detail="ALB {name} keeps no access logs: requests to the application cannot be investigated.")
 

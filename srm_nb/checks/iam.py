@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, ROOT_USER, account_finding, assessed_at, empty, fill, parse_json, verdicts
+from .base import ERROR, FAIL, PASS, ROOT_USER, account_finding, assessed_at, empty, fill, flag, parse_json, verdicts
 from .policy import (
     external_trusts_without_external_id,
     grants_full_admin,
@@ -28,11 +28,6 @@ def _dates(series: pd.Series) -> pd.Series:
 
 def _days_since(series: pd.Series, now: pd.Timestamp) -> pd.Series:
     return (now - _dates(series)).dt.days
-
-
-def _flag(series: pd.Series) -> pd.Series:
-    """Credential report booleans (stored as bool or 'true'/'false' text) as a bool Series."""
-    return series.map(lambda v: v is True or str(v).lower() == "true").astype(bool)
 
 
 def _report_users(s) -> pd.DataFrame:
@@ -136,10 +131,11 @@ def iam_root_not_used_recently(s) -> pd.DataFrame:
 
 def iam_user_console_mfa_enabled(s) -> pd.DataFrame:
     users = _report_users(s)
-    console = users[_flag(users["password_enabled"])].copy()
+    password = flag(users["password_enabled"])
+    console = users[password.fillna(True)].copy()  # a user whose password flag is missing: ERROR
     virtual = set(s.table("iam_mfa_devices")["user_arn"].astype(str))
-    ok = _flag(console["mfa_active"]) | console["arn"].astype(str).isin(virtual)
-    return verdicts(console, ok, resource_id="user",
+    ok = flag(console["mfa_active"]) | console["arn"].astype(str).isin(virtual)
+    return verdicts(console, ok, resource_id="user", unknown=password.isna(),
                     pass_detail="User {user} signs in to the console with MFA.",
                     fail_detail="User {user} has a console password but no MFA device.")
 
@@ -168,14 +164,14 @@ def _stale(active: pd.Series, last_used: pd.Series, since: pd.Series, now) -> pd
 def iam_user_unused_credentials_disabled(s) -> pd.DataFrame:
     users = _report_users(s)
     now = assessed_at(s)
-    pw = _stale(_flag(users["password_enabled"]), users["password_last_used"],
+    pw = _stale(flag(users["password_enabled"]), users["password_last_used"],
                 users["password_last_changed"].where(users["password_last_changed"].notna(),
                                                      users["user_creation_time"]), now)
-    k1 = _stale(_flag(users["access_key_1_active"]), users["access_key_1_last_used_date"],
+    k1 = _stale(flag(users["access_key_1_active"]), users["access_key_1_last_used_date"],
                 users["access_key_1_last_rotated"], now)
-    k2 = _stale(_flag(users["access_key_2_active"]), users["access_key_2_last_used_date"],
+    k2 = _stale(flag(users["access_key_2_active"]), users["access_key_2_last_used_date"],
                 users["access_key_2_last_rotated"], now)
-    named = [flag.map({True: f"{label}, ", False: ""}) for label, flag in
+    named = [stale.fillna(False).map({True: f"{label}, ", False: ""}) for label, stale in
              (("password", pw), ("access key 1", k1), ("access key 2", k2))]
     users["stale"] = (named[0] + named[1] + named[2]).str.rstrip(", ")
     return verdicts(users, ~(pw | k1 | k2), resource_id="user",
@@ -187,7 +183,7 @@ def iam_user_unused_credentials_disabled(s) -> pd.DataFrame:
 
 def iam_user_single_active_access_key(s) -> pd.DataFrame:
     users = _report_users(s)
-    both = _flag(users["access_key_1_active"]) & _flag(users["access_key_2_active"])
+    both = flag(users["access_key_1_active"]) & flag(users["access_key_2_active"])
     return verdicts(users, ~both, resource_id="user",
                     pass_detail="User {user} has at most one active access key.",
                     fail_detail="User {user} has two active access keys.")
@@ -197,16 +193,18 @@ def iam_user_no_unused_key_from_setup(s) -> pd.DataFrame:
     """CIS: console users should not get access keys at setup. A key created with the user and
     never used is the trace such a setup leaves."""
     users = _report_users(s)
-    console = users[_flag(users["password_enabled"])].copy()
+    password = flag(users["password_enabled"])
+    console = users[password.fillna(True)].copy()  # a user whose password flag is missing: ERROR
     created = _dates(console["user_creation_time"])
     unused = []
     for n in ("1", "2"):
-        active = _flag(console[f"access_key_{n}_active"])
+        active = flag(console[f"access_key_{n}_active"])
         never_used = console[f"access_key_{n}_last_used_date"].isna()
+        # No rotation date: the key never existed (the report says N/A), so it was not made at setup.
         at_setup = (_dates(console[f"access_key_{n}_last_rotated"]) - created).dt.total_seconds().abs() <= 3600
-        unused.append(active & never_used & at_setup.fillna(False))
+        unused.append(active & never_used & at_setup)
     bad = unused[0] | unused[1]
-    return verdicts(console, ~bad, resource_id="user",
+    return verdicts(console, ~bad, resource_id="user", unknown=password.isna(),
                     pass_detail="Console user {user} has no unused access key created at user setup.",
                     fail_detail="Console user {user} has an active access key created with the user and "
                                 "never used.")
@@ -216,9 +214,10 @@ def iam_user_console_without_access_keys(s) -> pd.DataFrame:
     """People sign in; workloads use roles. A user with both a console password and an active
     access key is a person carrying long-lived keys."""
     users = _report_users(s)
-    keyed = users[_flag(users["access_key_1_active"]) | _flag(users["access_key_2_active"])].copy()
-    console = _flag(keyed["password_enabled"])
-    return verdicts(keyed, ~console, resource_id="user",
+    has_key = flag(users["access_key_1_active"]) | flag(users["access_key_2_active"])
+    keyed = users[has_key.fillna(True)].copy()  # a user whose key flags are missing: ERROR
+    console = flag(keyed["password_enabled"])
+    return verdicts(keyed, ~console, resource_id="user", unknown=has_key.isna(),
                     pass_detail="User {user} has an access key but no console password (a workload "
                                 "identity; prefer an IAM role where the workload runs on AWS).",
                     fail_detail="User {user} has both a console password and an active access key: a "
@@ -227,50 +226,54 @@ def iam_user_console_without_access_keys(s) -> pd.DataFrame:
 
 # -- password policy -------------------------------------------------------------------------------
 
-def _password_policy(s) -> pd.Series | None:
+def _password_policy(s, no_policy: str) -> pd.Series | pd.DataFrame:
+    """The account's password policy, or the finding when it has none (FAIL with `no_policy`)
+    or whether it has one is missing (ERROR)."""
     pol = s.table("iam_password_policy")
-    if pol.empty or not bool(pol["exists"].iloc[0]):
-        return None
-    return pol.iloc[0]
-
-
-def _true(v) -> bool:
-    return v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).lower() == "true"
+    exists = flag(pol["exists"]).iloc[0] if len(pol) else False  # no row: the read failed, a gap
+    if pd.isna(exists):
+        return account_finding(s, ERROR, "Could not evaluate: whether the account has a password policy "
+                                         "is missing from the snapshot.")
+    return pol.iloc[0] if exists else account_finding(s, FAIL, no_policy)
 
 
 def _int(v) -> int:
+    """Numbers of the policy; AWS omits PasswordReusePrevention and MaxPasswordAge when unset (0)."""
     return 0 if v is None or pd.isna(v) else int(v)
 
 
 def iam_password_policy_strong(s) -> pd.DataFrame:
-    p = _password_policy(s)
-    if p is None:
-        return account_finding(s, FAIL, "The account has no IAM password policy.")
-    weak = [label for col, label in (("require_uppercase", "an uppercase letter"),
-                                     ("require_lowercase", "a lowercase letter"),
-                                     ("require_numbers", "a number"),
-                                     ("require_symbols", "a symbol")) if not _true(p.get(col))]
+    p = _password_policy(s, "The account has no IAM password policy.")
+    if isinstance(p, pd.DataFrame):
+        return p
+    required = flag(pd.Series({label: p.get(col) for col, label in (
+        ("require_uppercase", "an uppercase letter"), ("require_lowercase", "a lowercase letter"),
+        ("require_numbers", "a number"), ("require_symbols", "a symbol"))}))
+    weak = list(required.index[required.eq(False).fillna(False).to_numpy()])
     if _int(p["minimum_password_length"]) < 8:
         weak.append(f"length {p['minimum_password_length']} >= 8")
     if weak:
         return account_finding(s, FAIL, "The password policy does not require " + ", ".join(weak) + ".")
+    if required.isna().any():
+        return account_finding(s, ERROR, "Could not evaluate: the password policy's character "
+                                         "requirements are missing from the snapshot.")
     return account_finding(s, PASS, "The password policy requires upper and lower case, numbers, "
                                     "symbols and at least 8 characters.")
 
 
 def iam_password_policy_length_14(s) -> pd.DataFrame:
-    p = _password_policy(s)
-    if p is None:
-        return account_finding(s, FAIL, "The account has no IAM password policy (AWS default: 8 characters).")
+    p = _password_policy(s, "The account has no IAM password policy (AWS default: 8 characters).")
+    if isinstance(p, pd.DataFrame):
+        return p
     n = _int(p["minimum_password_length"])
     return account_finding(s, PASS if n >= 14 else FAIL,
                            f"The password policy's minimum length is {n} (14 or more required).")
 
 
 def iam_password_policy_reuse_24(s) -> pd.DataFrame:
-    p = _password_policy(s)
-    if p is None:
-        return account_finding(s, FAIL, "The account has no IAM password policy: passwords may be reused.")
+    p = _password_policy(s, "The account has no IAM password policy: passwords may be reused.")
+    if isinstance(p, pd.DataFrame):
+        return p
     n = _int(p["password_reuse_prevention"])
     return account_finding(s, PASS if n >= 24 else FAIL,
                            f"The password policy prevents reuse of the last {n} passwords (24 required).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import parse_json, verdicts
+from .base import flag, parse_json, verdicts
 from .policy import is_public_policy
 
 
@@ -24,7 +24,7 @@ def kms_key_rotation_enabled(s) -> pd.DataFrame:
                     on="key_id", how="inner")
     # KMS reports the period since 2024; before, rotation was always yearly.
     df["period"] = pd.to_numeric(df["rotation_period_days"], errors="coerce").fillna(365).astype(int)
-    return verdicts(df, df["rotation_enabled"].fillna(False).astype(bool), resource_id="key_id",
+    return verdicts(df, flag(df["rotation_enabled"]), resource_id="key_id",
                     pass_detail="Key {label} rotates its material automatically (every {period} days).",
                     fail_detail="Key {label} does not rotate its key material.")
 

@@ -6,26 +6,23 @@ selects the events of interest; an alarm watches the filter's metric; the alarm 
 topic with at least one confirmed subscriber. A check passes when one complete chain exists.
 
 Whether a filter "selects the events of interest" is decided by evaluating it, not by comparing
-its text: the pattern is parsed (CloudWatch Logs filter pattern syntax: JSON selectors, `=`,
-`!=`, numeric comparisons, `*` wildcards, `%regex%`, `IS TRUE/FALSE/NULL`, `NOT EXISTS`, `IN`,
-`&&`, `||`, parentheses, and plain term patterns) and run against sample CloudTrail events
-(MONITORS below). It must match every `match` sample and none of the `reject` samples. So
-whitespace, quoting, ordering, grouping and extra noise-reducing terms do not matter, while a
-filter that misses one required event name, or that matches every console login when only the
-ones without MFA were asked for, does not pass.
+its text: the pattern is parsed and run (`filter_patterns`) against sample CloudTrail events
+(MONITORS below). It must match every `match` sample and none of the `reject` samples, nor a
+routine read call. So whitespace, quoting, ordering, grouping and extra noise-reducing terms do
+not matter, while a filter that misses one required event name, or that matches every console
+login when only the ones without MFA were asked for, does not pass.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, account_finding, parse_json
-from .cloudtrail import _trails_with_selectors, _unknown_trails
+from .base import ERROR, FAIL, PASS, account_finding, flag, parse_json
+from .filter_patterns import pattern_covers
+from .trails import trails_with_selectors, unknown_trails
 
 # -- sample CloudTrail events ------------------------------------------------------------------
 
@@ -64,6 +61,10 @@ class Monitor:
     what: str  # "unauthorized API calls", for details
     match: tuple[dict, ...]  # events the filter must count
     reject: tuple[dict, ...] = ()  # events it must not count (besides ROUTINE)
+
+    def covered_by(self, pattern: str) -> bool:
+        """True when a metric filter with this pattern counts exactly the events asked for."""
+        return pattern_covers(pattern, self.match, reject=(ROUTINE, *self.reject))
 
 
 _CONSOLE = dict(eventType="AwsConsoleSignIn", readOnly=False)
@@ -141,217 +142,6 @@ MONITORS: dict[str, Monitor] = {
 }
 
 
-# -- filter pattern parser and evaluator --------------------------------------------------------
-
-class PatternError(ValueError):
-    pass
-
-
-_TOKEN = re.compile(r"""\s*(?:
-    (?P<and>&&) | (?P<or>\|\|)
-  | (?P<punct>[{}()\[\],])
-  | (?P<op>!=|>=|<=|=|>|<)
-  | (?P<sel>\$\.[A-Za-z0-9_.\-\[\]]+ | \$\.\*? )
-  | (?P<str>"(?:[^"\\]|\\.)*")
-  | (?P<regex>%(?:[^%\\]|\\.)+%)
-  | (?P<word>[^\s{}()\[\],&|!=<>"]+)
-)""", re.VERBOSE)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out, pos, text = [], 0, text.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise PatternError(f"unexpected text at {pos}: {text[pos:pos + 20]!r}")
-        kind = m.lastgroup
-        value = m.group(kind)
-        if kind == "str":
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        out.append((kind, value))
-        pos = m.end()
-    return out
-
-
-class _Parser:
-    """Recursive descent over: expr := and ('||' and)*; and := atom ('&&' atom)*."""
-
-    def __init__(self, tokens):
-        self.toks, self.i = tokens, 0
-
-    def peek(self, k: int = 0):
-        j = self.i + k
-        return self.toks[j] if j < len(self.toks) else (None, None)
-
-    def take(self, kind=None, value=None):
-        tok = self.peek()
-        if tok[0] is None or (kind and tok[0] != kind) or (value and str(tok[1]).upper() != value):
-            raise PatternError(f"expected {value or kind}, found {tok[1]!r}")
-        self.i += 1
-        return tok
-
-    def word_is(self, *values, k: int = 0) -> bool:
-        kind, value = self.peek(k)
-        return kind == "word" and str(value).upper() in values
-
-    def parse(self):
-        braced = self.peek() == ("punct", "{")
-        if braced:
-            self.take()
-        node = self.expr()
-        if braced:
-            self.take("punct")
-        if self.peek()[0] is not None:
-            raise PatternError(f"unexpected {self.peek()[1]!r} after the expression")
-        return node
-
-    def expr(self):
-        parts = [self.conj()]
-        while self.peek()[0] == "or":
-            self.take()
-            parts.append(self.conj())
-        return parts[0] if len(parts) == 1 else ("or", parts)
-
-    def conj(self):
-        parts = [self.atom()]
-        while self.peek()[0] == "and":
-            self.take()
-            parts.append(self.atom())
-        return parts[0] if len(parts) == 1 else ("and", parts)
-
-    def atom(self):
-        if self.peek() == ("punct", "("):
-            self.take()
-            node = self.expr()
-            self.take("punct")
-            return node
-        path = self.take("sel")[1][2:]
-        if self.word_is("IS"):
-            self.take()
-            return ("cmp", path, "IS", self.take("word")[1].upper())
-        if self.word_is("NOT") and self.word_is("EXISTS", k=1):
-            self.i += 2
-            return ("cmp", path, "NOT EXISTS", None)
-        if self.word_is("EXISTS"):
-            self.take()
-            return ("cmp", path, "EXISTS", None)
-        negated = self.word_is("NOT") and self.word_is("IN", k=1)
-        if negated or self.word_is("IN"):
-            self.i += 2 if negated else 1
-            return ("cmp", path, "NOT IN" if negated else "IN", self.values())
-        op = self.take("op")[1]
-        return ("cmp", path, op, self.value())
-
-    def value(self):
-        kind, value = self.take()
-        if kind not in ("str", "word", "regex"):
-            raise PatternError(f"expected a value, found {value!r}")
-        return (kind, value)
-
-    def values(self):
-        self.take("punct", "[")
-        out = [self.value()]
-        while self.peek() == ("punct", ","):
-            self.take()
-            out.append(self.value())
-        self.take("punct", "]")
-        return out
-
-
-def _number(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _equals(actual, expected) -> bool:
-    kind, text = expected
-    if actual is None:
-        return False
-    if isinstance(actual, bool):
-        return text.lower() == str(actual).lower() and kind == "word"
-    if kind == "word" and _number(text) is not None and _number(actual) is not None:
-        return _number(text) == _number(actual)
-    actual = str(actual)
-    if kind == "regex":
-        try:
-            return re.search(text[1:-1], actual) is not None
-        except re.error:
-            return False
-    if "*" in text:
-        regex = ".*".join(re.escape(part) for part in text.split("*"))
-        return re.fullmatch(regex, actual, re.DOTALL) is not None
-    return actual == text
-
-
-def _evaluate(node, event: dict) -> bool:
-    kind = node[0]
-    if kind == "and":
-        return all(_evaluate(n, event) for n in node[1])
-    if kind == "or":
-        return any(_evaluate(n, event) for n in node[1])
-    _, path, op, expected = node
-    present = path in event and event[path] is not None
-    actual = event.get(path)
-    if op == "NOT EXISTS":
-        return path not in event or event[path] is None
-    if op == "EXISTS":
-        return present
-    if op == "IS":
-        return {"TRUE": actual is True, "FALSE": actual is False,
-                "NULL": not present}.get(expected, False)
-    if op == "IN":
-        return any(_equals(actual, v) for v in expected)
-    if op == "NOT IN":
-        return not any(_equals(actual, v) for v in expected)
-    if op == "=":
-        return _equals(actual, expected)
-    if op == "!=":
-        return not _equals(actual, expected)
-    a, b = _number(actual), _number(expected[1])
-    if a is None or b is None:
-        return False
-    return {">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b}[op]
-
-
-def _term_match(pattern: str, event: dict) -> bool:
-    """Plain (non-JSON) patterns: every term present, at least one ?term, no -term."""
-    text = json.dumps(event)
-    terms = [t[1:-1] if t.startswith('"') else t for t in re.findall(r'[?-]?"[^"]*"|\S+', pattern)]
-    plain = [t for t in terms if not t.startswith(("?", "-"))]
-    optional = [t[1:].strip('"') for t in terms if t.startswith("?")]
-    excluded = [t[1:].strip('"') for t in terms if t.startswith("-")]
-    return (all(t in text for t in plain)
-            and (not optional or any(t in text for t in optional))
-            and not any(t in text for t in excluded))
-
-
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str):
-    """A predicate over sample events, or None when the pattern cannot be parsed."""
-    text = (pattern or "").strip()
-    if not text:
-        return lambda event: True  # an empty pattern matches every event
-    if "$." not in text:
-        return lambda event: _term_match(text, event)
-    try:
-        tree = _Parser(_tokens(text)).parse()
-    except PatternError:
-        return None
-    return lambda event: _evaluate(tree, event)
-
-
-def pattern_covers(pattern: str, key: str) -> bool:
-    """True when the filter pattern counts every event of MONITORS[key] and none it must not."""
-    predicate = _compiled(pattern or "")
-    if predicate is None:
-        return False
-    monitor = MONITORS[key]
-    return (all(predicate(e) for e in monitor.match)
-            and not any(predicate(e) for e in (ROUTINE, *monitor.reject)))
-
-
 # -- the chain ----------------------------------------------------------------------------------
 
 _LOG_GROUP_ARN = re.compile(r"^arn:[^:]+:logs:(?P<region>[^:]+):(?P<account>\d*):log-group:(?P<name>[^:]+)")
@@ -374,7 +164,7 @@ def monitored(s, key: str) -> pd.DataFrame:
     """One account finding: PASS when a complete trail -> filter -> alarm -> subscriber chain exists
     for MONITORS[key], otherwise FAIL naming the first missing link."""
     monitor = MONITORS[key]
-    trails = _trails_with_selectors(s)
+    trails = trails_with_selectors(s)
     audit = trails[trails["active_everywhere"] & trails["management_rw"]]
     filters = s.table("logs_metric_filters")
     alarms = s.table("cloudwatch_metric_alarms")
@@ -384,7 +174,7 @@ def monitored(s, key: str) -> pd.DataFrame:
     groups["trail"] = audit.loc[groups.index, "name"]
     groups = groups.dropna(subset=["name"])
     if groups.empty:
-        unknown = _unknown_trails(s, trails, "all management events (the start of the chain)")
+        unknown = unknown_trails(s, trails, "all management events (the start of the chain)")
         if unknown is not None:
             return unknown
         why = ("no multi-region trail that is logging all management events" if audit.empty or trails.empty
@@ -400,7 +190,7 @@ def monitored(s, key: str) -> pd.DataFrame:
 
     cand = filters.merge(own.rename(columns={"name": "log_group_name"})[["region", "log_group_name", "trail"]],
                          on=["region", "log_group_name"])
-    cand = cand[cand["filter_pattern"].map(lambda p: pattern_covers(p, key))]
+    cand = cand[cand["filter_pattern"].map(monitor.covered_by)]
     if cand.empty:
         names = ", ".join(own["name"])
         return account_finding(s, FAIL, f"No metric filter on the trail log group ({names}) matches "
@@ -416,8 +206,11 @@ def monitored(s, key: str) -> pd.DataFrame:
                                f"{f['metric_name']}.", region=region)
 
     watched = chain
-    enabled = alarms[alarms["actions_enabled"].astype(object).fillna(False).astype(bool)]
-    actions = enabled[["region", "alarm_name"]].assign(
+    # An alarm whose actions setting, or a subscription whose confirmation, is missing may complete
+    # the chain: it is followed, and a chain that rests on one is ERROR, never PASS.
+    on = flag(alarms["actions_enabled"])
+    enabled = alarms[on.fillna(True)].assign(actions_known=on.notna())
+    actions = enabled[["region", "alarm_name", "actions_known"]].assign(
         topic_arn=parse_json(enabled["alarm_actions_json"])).explode("topic_arn")
     actions = actions[actions["topic_arn"].astype(str).str.contains(":sns:", regex=False)]
     chain = chain.merge(actions, on=["region", "alarm_name"])
@@ -426,8 +219,9 @@ def monitored(s, key: str) -> pd.DataFrame:
         return account_finding(s, FAIL, f"The alarm(s) on {monitor.what} ({names}) notify no SNS topic, "
                                         "or have their actions disabled.", region=region)
 
-    confirmed = subs[subs["confirmed"].astype(object).fillna(False).astype(bool)]
-    done = chain.merge(confirmed[["topic_arn", "protocol"]], on="topic_arn")
+    confirmed = flag(subs["confirmed"])
+    subscribed = subs[confirmed.fillna(True)].assign(confirmation_known=confirmed.notna())
+    done = chain.merge(subscribed[["topic_arn", "protocol", "confirmation_known"]], on="topic_arn")
     if done.empty:
         topics = ", ".join(sorted(set(chain["topic_arn"])))
         parts = chain["topic_arn"].astype(str).str.split(":")
@@ -440,7 +234,13 @@ def monitored(s, key: str) -> pd.DataFrame:
         return account_finding(s, FAIL, f"Alarm {chain['alarm_name'].iloc[0]} on {monitor.what} notifies "
                                         f"{topics}, which has no confirmed subscriber: nobody receives it.",
                                region=region)
-    d = done.iloc[0]
+    known = done[done["actions_known"] & done["confirmation_known"]]
+    if known.empty:
+        d = done.iloc[0]
+        return account_finding(s, ERROR, f"Could not evaluate: whether alarm {d['alarm_name']} on {monitor.what} "
+                                         f"has its actions enabled, or whether the subscriber of {d['topic_arn']} "
+                                         "confirmed, is missing from the snapshot.", region=region)
+    d = known.iloc[0]
     return account_finding(s, PASS, f"Trail {d['trail']} -> metric filter {d['filter_name']} on "
                                     f"{d['log_group_name']} -> alarm {d['alarm_name']} -> {d['topic_arn']} "
                                     f"(confirmed {d['protocol']} subscriber) alarms on {monitor.what}.",

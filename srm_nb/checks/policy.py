@@ -245,31 +245,6 @@ def denies_insecure_transport(doc: Any) -> bool:
 
 # -- identity policies: what they grant ------------------------------------------------------------
 
-def _covers(st: dict, action: str, resource: str) -> bool:
-    if "NotAction" in st:
-        act = not _matches(st["NotAction"], action)
-    else:
-        act = _matches(st.get("Action"), action)
-    if "NotResource" in st:
-        res = not _matches(st["NotResource"], resource)
-    else:
-        res = _matches(st.get("Resource", "*"), resource)
-    return act and res
-
-
-def grants_action(doc: Any, action: str, resource: str = "*") -> bool:
-    """True when an unconditional Allow grants `action` on `resource` and no unconditional Deny
-    takes it back. Wildcards in Action/NotAction/Resource/NotResource are honoured."""
-    if not doc:
-        return False
-    sts = statements(doc)
-    allowed = any(st.get("Effect") == "Allow" and not st.get("Condition") and _covers(st, action, resource)
-                  for st in sts)
-    denied = any(st.get("Effect") == "Deny" and not st.get("Condition") and _covers(st, action, resource)
-                 for st in sts)
-    return allowed and not denied
-
-
 def _is_star(values) -> bool:
     return any(str(v).strip() in ("*", "*:*") for v in as_list(values))
 

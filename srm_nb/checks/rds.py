@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import parse_json, verdicts
+from .base import flag, parse_json, verdicts
 
 MIN_RETENTION_DAYS = 7
 # Engines that support IAM database authentication.
@@ -23,14 +23,14 @@ def _standalone(s) -> pd.DataFrame:
 
 def rds_instance_storage_encrypted(s) -> pd.DataFrame:
     dbs = s.table("rds_instances")
-    return verdicts(dbs, dbs["storage_encrypted"].astype(bool), resource_id="db_instance_id",
+    return verdicts(dbs, flag(dbs["storage_encrypted"]), resource_id="db_instance_id",
                     pass_detail="Database {db_instance_id} encrypts its storage.",
                     fail_detail="Database {db_instance_id} ({engine}) stores data unencrypted.")
 
 
 def rds_instance_not_public(s) -> pd.DataFrame:
     dbs = s.table("rds_instances")
-    return verdicts(dbs, ~dbs["publicly_accessible"].astype(bool), resource_id="db_instance_id",
+    return verdicts(dbs, ~flag(dbs["publicly_accessible"]), resource_id="db_instance_id",
                     pass_detail="Database {db_instance_id} is not publicly accessible.",
                     fail_detail="Database {db_instance_id} is publicly accessible from the internet.")
 
@@ -47,21 +47,21 @@ def rds_instance_backup_retention(s) -> pd.DataFrame:
 
 def rds_instance_multi_az(s) -> pd.DataFrame:
     dbs = _standalone(s)
-    return verdicts(dbs, dbs["multi_az"].astype(bool), resource_id="db_instance_id",
+    return verdicts(dbs, flag(dbs["multi_az"]), resource_id="db_instance_id",
                     pass_detail="Database {db_instance_id} has a standby in another Availability Zone.",
                     fail_detail="Database {db_instance_id} runs in a single Availability Zone: an AZ outage stops it.")
 
 
 def rds_instance_auto_minor_version_upgrade(s) -> pd.DataFrame:
     dbs = s.table("rds_instances")
-    return verdicts(dbs, dbs["auto_minor_version_upgrade"].astype(bool), resource_id="db_instance_id",
+    return verdicts(dbs, flag(dbs["auto_minor_version_upgrade"]), resource_id="db_instance_id",
                     pass_detail="Database {db_instance_id} ({engine} {engine_version}) receives minor version upgrades automatically.",
                     fail_detail="Database {db_instance_id} ({engine} {engine_version}) does not upgrade minor versions automatically: security patches wait for someone to apply them.")
 
 
 def rds_instance_deletion_protection(s) -> pd.DataFrame:
     dbs = _standalone(s)
-    return verdicts(dbs, dbs["deletion_protection"].astype(bool), resource_id="db_instance_id",
+    return verdicts(dbs, flag(dbs["deletion_protection"]), resource_id="db_instance_id",
                     pass_detail="Database {db_instance_id} has deletion protection.",
                     fail_detail="Database {db_instance_id} can be deleted by one API call (no deletion protection).")
 
@@ -69,7 +69,7 @@ def rds_instance_deletion_protection(s) -> pd.DataFrame:
 def rds_instance_iam_authentication(s) -> pd.DataFrame:
     dbs = _standalone(s)
     dbs = dbs[dbs["engine"].isin(IAM_AUTH_ENGINES)]
-    return verdicts(dbs, dbs["iam_auth_enabled"].astype(bool), resource_id="db_instance_id",
+    return verdicts(dbs, flag(dbs["iam_auth_enabled"]), resource_id="db_instance_id",
                     pass_detail="Database {db_instance_id} accepts IAM authentication.",
                     fail_detail="Database {db_instance_id} ({engine}) accepts only database passwords, not IAM authentication.")
 
@@ -87,14 +87,14 @@ def rds_snapshot_not_public(s) -> pd.DataFrame:
 
 def rds_snapshot_encrypted(s) -> pd.DataFrame:
     snaps = s.table("rds_snapshots")
-    return verdicts(snaps, snaps["encrypted"].astype(bool), resource_id="snapshot_id",
+    return verdicts(snaps, flag(snaps["encrypted"]), resource_id="snapshot_id",
                     pass_detail="Snapshot {snapshot_id} of {source_id} is encrypted.",
                     fail_detail="Snapshot {snapshot_id} of {source_id} is not encrypted.")
 
 
 def rds_cluster_storage_encrypted(s) -> pd.DataFrame:
     c = s.table("rds_clusters")
-    return verdicts(c, c["storage_encrypted"].astype(bool), resource_id="db_cluster_id",
+    return verdicts(c, flag(c["storage_encrypted"]), resource_id="db_cluster_id",
                     pass_detail="Cluster {db_cluster_id} encrypts its storage.",
                     fail_detail="Cluster {db_cluster_id} ({engine}) stores data unencrypted.")
 
@@ -109,14 +109,14 @@ def rds_cluster_backup_retention(s) -> pd.DataFrame:
 
 def rds_cluster_deletion_protection(s) -> pd.DataFrame:
     c = s.table("rds_clusters")
-    return verdicts(c, c["deletion_protection"].astype(bool), resource_id="db_cluster_id",
+    return verdicts(c, flag(c["deletion_protection"]), resource_id="db_cluster_id",
                     pass_detail="Cluster {db_cluster_id} has deletion protection.",
                     fail_detail="Cluster {db_cluster_id} can be deleted by one API call (no deletion protection).")
 
 
 def rds_cluster_multi_az(s) -> pd.DataFrame:
     c = s.table("rds_clusters")
-    return verdicts(c, c["multi_az"].astype(bool), resource_id="db_cluster_id",
+    return verdicts(c, flag(c["multi_az"]), resource_id="db_cluster_id",
                     pass_detail="Cluster {db_cluster_id} has instances in several Availability Zones.",
                     fail_detail="Cluster {db_cluster_id} has all its instances in one Availability Zone.")
 
@@ -124,6 +124,6 @@ def rds_cluster_multi_az(s) -> pd.DataFrame:
 def rds_cluster_iam_authentication(s) -> pd.DataFrame:
     c = s.table("rds_clusters")
     c = c[c["engine"].isin(IAM_AUTH_ENGINES)]
-    return verdicts(c, c["iam_auth_enabled"].astype(bool), resource_id="db_cluster_id",
+    return verdicts(c, flag(c["iam_auth_enabled"]), resource_id="db_cluster_id",
                     pass_detail="Cluster {db_cluster_id} accepts IAM authentication.",
                     fail_detail="Cluster {db_cluster_id} ({engine}) accepts only database passwords, not IAM authentication.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import FAIL, PASS, account_finding, as_list, empty, parse_json, verdicts
+from .base import ERROR, FAIL, PASS, account_finding, as_list, empty, flag, parse_json, setting, verdicts
 from .policy import denies_insecure_transport, is_public_policy
 
 PAB_FLAGS = ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
@@ -16,8 +16,10 @@ KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
 
 def _with(s, table: str, columns: list[str]) -> pd.DataFrame:
-    """Every bucket, with `columns` of one settings table (NaN where the bucket has no row)."""
-    return s.table("s3_buckets").merge(s.table(table)[["name", *columns]], on="name", how="left")
+    """Every bucket, with `columns` of one settings table (NaN where the bucket has no row) and
+    `recorded`: whether it has a row (see `setting`)."""
+    df = s.table("s3_buckets").merge(s.table(table)[["name", *columns]], on="name", how="left", indicator="recorded")
+    return df.assign(recorded=df["recorded"] == "both")
 
 
 def s3_bucket_default_encryption(s) -> pd.DataFrame:
@@ -39,7 +41,9 @@ def s3_bucket_kms_encryption(s) -> pd.DataFrame:
 
 def s3_bucket_public_access_blocked(s) -> pd.DataFrame:
     df = _with(s, "s3_bucket_public_access_block", PAB_FLAGS)
-    ok = df[PAB_FLAGS].fillna(False).astype(bool).all(axis=1)
+    ok = setting(df[PAB_FLAGS[0]], df["recorded"])
+    for col in PAB_FLAGS[1:]:
+        ok = ok & setting(df[col], df["recorded"])  # any setting off: FAIL; else one missing: ERROR
     return verdicts(df, ok, resource_id="name",
                     pass_detail="Bucket {name} blocks all public access.",
                     fail_detail="Bucket {name} does not block all public access (bucket-level Block Public Access is incomplete).")
@@ -49,12 +53,15 @@ def s3_account_public_access_blocked(s) -> pd.DataFrame:
     pab = s.table("s3_account_public_access_block")
     if pab.empty:
         return empty()
-    row = pab.iloc[0]
-    off = [f for f in PAB_FLAGS if not bool(row[f])]
-    if not off:
+    on = flag(pab[PAB_FLAGS].iloc[0])
+    off = list(on.index[on.eq(False).fillna(False).to_numpy()])
+    if on.all() and not on.isna().any():
         return account_finding(s, PASS, "The account blocks public access to every S3 bucket (all four "
                                         "Block Public Access settings are on at account level).")
-    if not bool(row["configured"]):
+    if not off:
+        return account_finding(s, ERROR, "Could not evaluate: account-level Block Public Access settings "
+                                         "are missing from the snapshot.")
+    if flag(pab["configured"]).eq(False).iloc[0]:
         return account_finding(s, FAIL, "The account has no account-level S3 Block Public Access "
                                         "configuration: each bucket relies on its own settings.")
     return account_finding(s, FAIL, "Account-level S3 Block Public Access is incomplete: "
@@ -62,10 +69,10 @@ def s3_account_public_access_blocked(s) -> pd.DataFrame:
 
 
 def s3_bucket_policy_not_public(s) -> pd.DataFrame:
-    df = _with(s, "s3_bucket_policies", ["policy_json"])
-    df = df.merge(s.table("s3_bucket_policy_status")[["name", "is_public"]], on="name", how="left")
+    df = _with(s, "s3_bucket_policy_status", ["is_public"])
+    df = df.merge(s.table("s3_bucket_policies")[["name", "policy_json"]], on="name", how="left")
     ours = parse_json(df["policy_json"]).map(lambda p: bool(p) and is_public_policy(p))
-    aws_says = df["is_public"].fillna(False).astype(bool)  # S3's own policy status evaluation
+    aws_says = setting(df["is_public"], df["recorded"])  # S3's own policy status evaluation
     return verdicts(df, ~(ours | aws_says), resource_id="name",
                     pass_detail="Bucket {name} has no bucket policy that grants access to everyone.",
                     fail_detail="Bucket {name} has a bucket policy that grants access to anyone (Principal '*' without a limiting condition).")
@@ -133,7 +140,7 @@ def s3_bucket_object_lock_enabled(s) -> pd.DataFrame:
     if s.has("cloudtrail_trails"):
         log_targets |= set(s.table("cloudtrail_trails")["s3_bucket_name"].dropna())
     df = df[df["name"].isin(log_targets)].copy()
-    return verdicts(df, df["enabled"].fillna(False).astype(bool), resource_id="name",
+    return verdicts(df, setting(df["enabled"], df["recorded"]), resource_id="name",
                     pass_detail="Log bucket {name} has Object Lock (default retention: {default_mode}).",
                     fail_detail="Log bucket {name} has no Object Lock: its logs can be deleted or overwritten.")
 

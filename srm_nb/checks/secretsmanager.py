@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import assessed_at, verdicts
+from .base import assessed_at, flag, verdicts
 
 MAX_AGE_DAYS = 90
 
@@ -12,7 +12,7 @@ MAX_AGE_DAYS = 90
 def secretsmanager_secret_rotation_enabled(s) -> pd.DataFrame:
     df = s.table("secretsmanager_secrets").copy()
     df["days"] = pd.to_numeric(df["rotation_days"], errors="coerce").astype("Int64")
-    return verdicts(df, df["rotation_enabled"].astype(bool), resource_id="name",
+    return verdicts(df, flag(df["rotation_enabled"]), resource_id="name",
                     pass_detail="Secret {name} rotates automatically every {days} days.",
                     fail_detail="Secret {name} has no automatic rotation: the same credential stays valid until someone changes it.")
 

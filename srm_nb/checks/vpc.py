@@ -6,7 +6,7 @@ import ipaddress
 
 import pandas as pd
 
-from .base import parse_json, verdicts
+from .base import flag, parse_json, verdicts
 
 ADMIN_PORTS = (22, 3389)
 WORLD = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
@@ -19,7 +19,7 @@ def vpc_flow_logs_enabled(s) -> pd.DataFrame:
     # CIS asks at least for rejected traffic: ALL or REJECT qualifies, ACCEPT alone does not.
     good = logs[(logs["flow_log_status"].astype(str).str.upper() == "ACTIVE")
                 & logs["traffic_type"].astype(str).str.upper().isin(["ALL", "REJECT"])]
-    unnamed = vpcs["is_default"].astype(bool).map({True: "default VPC", False: "unnamed"})
+    unnamed = flag(vpcs["is_default"]).map({True: "default VPC", False: "unnamed"}).fillna("unnamed")
     vpcs["name"] = vpcs["name"].where(vpcs["name"].notna(), unnamed)
     first = good.drop_duplicates("resource_id").set_index("resource_id")["flow_log_id"]
     count = good["resource_id"].value_counts()
@@ -35,7 +35,7 @@ def _acl_exposure(entries: pd.DataFrame) -> pd.Series:
     """Per network ACL, "22/ipv4 (rule 100), 3389/ipv6 (rule 120)"-style text of the admin ports
     whose first matching inbound rule for the whole internet (0.0.0.0/0, ::/0), in rule-number
     order, allows."""
-    e = entries[~entries["egress"].astype(bool)]
+    e = entries[flag(entries["egress"]).eq(False).fillna(False)]
     e = e[e["cidr"] == e["family"].map(WORLD)]
     if e.empty:
         return pd.Series(dtype=object)
@@ -60,8 +60,12 @@ def _acl_exposure(entries: pd.DataFrame) -> pd.Series:
 
 def vpc_networkacl_admin_ports_restricted(s) -> pd.DataFrame:
     acls = s.table("vpc_network_acls").copy()
-    acls["open_ports"] = acls["network_acl_id"].map(_acl_exposure(s.table("vpc_network_acl_entries")))
+    entries = s.table("vpc_network_acl_entries")
+    acls["open_ports"] = acls["network_acl_id"].map(_acl_exposure(entries))
+    # An entry of unknown direction may be the inbound rule that decides: its ACL is not judged.
+    undirected = entries.loc[flag(entries["egress"]).isna().to_numpy(), "network_acl_id"]
     return verdicts(acls, acls["open_ports"].isna(), resource_id="network_acl_id",
+                    unknown=acls["network_acl_id"].isin(undirected),
                     pass_detail="Network ACL {network_acl_id} ({name}) of {vpc_id} does not admit SSH/RDP "
                                 "from the whole internet.",
                     fail_detail="Network ACL {network_acl_id} ({name}) of {vpc_id} admits from the whole "
@@ -71,9 +75,10 @@ def vpc_networkacl_admin_ports_restricted(s) -> pd.DataFrame:
 def vpc_default_vpc_unused(s) -> pd.DataFrame:
     vpcs = s.table("vpc_vpcs")
     enis = s.table("vpc_network_interfaces")
-    default = vpcs[vpcs["is_default"].astype(bool)].copy()
+    is_default = flag(vpcs["is_default"])
+    default = vpcs[is_default.fillna(True)].copy()  # whether it is the default VPC may be missing
     default["interfaces"] = default["vpc_id"].map(enis.groupby("vpc_id").size()).fillna(0).astype(int)
-    return verdicts(default, default["interfaces"] == 0, resource_id="vpc_id",
+    return verdicts(default, default["interfaces"] == 0, resource_id="vpc_id", unknown=is_default.isna(),
                     pass_detail="Default VPC {vpc_id} holds no network interfaces.",
                     fail_detail="Default VPC {vpc_id} holds {interfaces} network interface(s): workloads run in a "
                                 "network with public subnets and default routes nobody designed.")
