@@ -66,14 +66,14 @@ def test_duplicate_key_in_a_yaml_file_is_an_error(tmp_path):
     f = tmp_path / "widgets.yaml"
     f.write_text("widgets_widget_locked:\n  title: a\nwidgets_widget_locked:\n  title: b\n")
     with pytest.raises(CatalogError, match="'widgets_widget_locked' appears twice"):
-        cat._read_yaml(f)
+        cat.read_yaml(f)
 
 
 def test_invalid_yaml_names_the_file(tmp_path):
     f = tmp_path / "widgets.yaml"
     f.write_text("widgets_widget_locked: [unclosed\n")
     with pytest.raises(CatalogError, match="widgets.yaml is not valid YAML"):
-        cat._read_yaml(f)
+        cat.read_yaml(f)
 
 
 def test_catalog_loads_and_ids_equal_function_names():
@@ -126,7 +126,7 @@ def test_cis_ids_are_derived_from_the_framework_files():
 
 def test_no_check_yaml_carries_cis_ids():
     for f in CHECKS_DIR.glob("*.yaml"):
-        metas = cat._read_yaml(f) or {}
+        metas = cat.read_yaml(f) or {}
         assert not [cid for cid, m in metas.items() if isinstance(m, dict) and "cis" in m], f.name
 
 

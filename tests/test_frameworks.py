@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from srm_nb.checks import benchmarks
 from srm_nb.checks import catalog as cat
 from srm_nb.checks.docs import REGENERATE, controls_markdown
 
@@ -79,7 +80,7 @@ controls:
   - {id: "1.3", title: D, level: 1, assessment: manual, checks: [], colour: red}
   - {id: one, title: E}
 """)
-    fw, problems = cat._load_framework(f)
+    fw, problems = benchmarks._load_framework(f)
     text = "\n".join(problems)
     assert "control 1.1: listed twice" in text
     assert "level must be 1 or 2" in text
@@ -93,7 +94,7 @@ controls:
 def test_framework_version_must_be_quoted_text(tmp_path):
     f = write(tmp_path, "framework: cis\nversion: 9\ntitle: T\ncontrols:\n"
                         "  - {id: '1.1', title: A, level: 1, assessment: automated, checks: []}\n")
-    _, problems = cat._load_framework(f)
+    _, problems = benchmarks._load_framework(f)
     assert any("version must look like '7.0'" in p for p in problems)
 
 

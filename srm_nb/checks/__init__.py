@@ -6,8 +6,9 @@ control-by-control coverage page.
 """
 
 from .base import DOMAINS, SEVERITIES, STATUSES
-from .catalog import (CATALOG_VERSION, Check, Control, Framework, catalog_frame, controls_frame,
-                      framework_problems, load_catalog, load_frameworks, select_checks)
+from .benchmarks import Control, Framework, load_frameworks
+from .catalog import (CATALOG_VERSION, Check, catalog_frame, controls_frame, framework_problems, load_catalog,
+                      select_checks)
 from .runner import FINDING_COLUMNS, run_checks
 
 __all__ = [

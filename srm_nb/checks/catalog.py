@@ -30,30 +30,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
 from ..errors import CatalogError
 from ..vocabulary import DOMAINS, EFFORTS, SEVERITIES
+from .benchmarks import cis_ids_by_check, framework_keys, load_frameworks, normalize_framework, read_yaml
 
 CATALOG_VERSION = "2026.11"
 
 PACKAGE_DIR = Path(__file__).parent
-FRAMEWORK_DIR = PACKAGE_DIR / "frameworks"
 # Modules of this package that hold machinery, not checks.
-NOT_CHECK_MODULES = frozenset({"base", "catalog", "runner", "policy", "docs", "filter_patterns", "trails"})
+NOT_CHECK_MODULES = frozenset({"base", "benchmarks", "catalog", "runner", "policy", "docs",
+                               "filter_patterns", "trails"})
 
 _ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+){2,}$")
 _FSBP = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\d+$")  # e.g. IAM.9, EC2.19, CloudTrail.1
 _URL = re.compile(r"^https?://\S+$")
 _RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")  # CloudFormation style
-_CONTROL_ID = re.compile(r"^\d+(\.\d+)*$")
-_VERSION = re.compile(r"^\d+\.\d+$")
-ASSESSMENTS = ("automated", "manual")
 
 REQUIRED = ("title", "domain", "service", "severity", "resource_type", "rationale", "remediation")
 OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort", "risk",
             "severity_rationale")
-CONTROL_FIELDS = ("id", "title", "level", "assessment", "checks", "manual_reason", "note")
 
 
 @dataclass(frozen=True)
@@ -80,169 +75,6 @@ class Check:
     @property
     def remediation(self) -> str:
         return f"{self.remediation_console} CLI: {self.remediation_cli}".strip()
-
-
-@dataclass(frozen=True)
-class Control:
-    """One recommendation of a benchmark version, and what covers it."""
-
-    framework: str  # "cis"
-    version: str  # "7.0"
-    id: str  # "2.5"
-    title: str
-    section: str
-    level: int | None
-    assessment: str  # as the benchmark classifies it: automated / manual
-    checks: tuple[str, ...]
-    manual_reason: str = ""
-    note: str = ""
-
-    @property
-    def qualified_id(self) -> str:
-        """Unambiguous across versions: CIS renumbers between versions."""
-        return f"{self.version}:{self.id}"
-
-
-@dataclass(frozen=True)
-class Framework:
-    key: str  # "cis-7.0": what `srm checks --framework` accepts
-    framework: str
-    version: str
-    title: str
-    source: str
-    controls: tuple[Control, ...]
-
-
-# -- YAML --------------------------------------------------------------------------------------
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """safe_load silently keeps the last of two equal keys; a repeated check id is a mistake."""
-
-
-def _no_duplicate_keys(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise CatalogError(f"{Path(node.start_mark.name).name} line {key_node.start_mark.line + 1}: "
-                               f"{key!r} appears twice")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
-
-
-def _read_yaml(path: Path):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path.name} is not valid YAML: {exc}") from exc
-
-
-# -- frameworks --------------------------------------------------------------------------------
-
-
-def _control_key(control_id: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in control_id.split("."))
-
-
-def _section(sections: dict, control_id: str) -> str:
-    """The most specific section heading a control falls under ("3.1" before "3")."""
-    parts = control_id.split(".")
-    names = []
-    for n in range(1, len(parts)):
-        name = sections.get(".".join(parts[:n]))
-        if name:
-            names.append(name)
-    return " / ".join(names)
-
-
-def _load_framework(path: Path) -> tuple[Framework | None, list[str]]:
-    src = path.name
-    doc = _read_yaml(path)
-    if not isinstance(doc, dict):
-        return None, [f"{src}: expected a mapping with framework, version, title, controls"]
-    problems = []
-    fw, version, title = doc.get("framework"), str(doc.get("version", "")), doc.get("title")
-    if fw != "cis":
-        problems.append(f"{src}: framework must be 'cis' (got {fw!r})")
-    if not _VERSION.match(version):
-        problems.append(f"{src}: version must look like '7.0' (got {version!r}; quote it in YAML)")
-    if not title:
-        problems.append(f"{src}: missing title")
-    sections = {str(k): str(v) for k, v in (doc.get("sections") or {}).items()}
-    raw = doc.get("controls")
-    if not isinstance(raw, list) or not raw:
-        return None, problems + [f"{src}: `controls` must be a non-empty list"]
-    controls, seen = [], set()
-    for i, c in enumerate(raw):
-        where = f"{src} control #{i + 1}"
-        if not isinstance(c, dict):
-            problems.append(f"{where}: expected a mapping")
-            continue
-        cid = str(c.get("id", ""))
-        where = f"{src} control {cid or '#' + str(i + 1)}"
-        if not _CONTROL_ID.match(cid):
-            problems.append(f"{where}: id must look like '2.1.4' (quote it in YAML)")
-            continue
-        if cid in seen:
-            problems.append(f"{where}: listed twice")
-        seen.add(cid)
-        unknown = set(c) - set(CONTROL_FIELDS)
-        if unknown:
-            problems.append(f"{where}: unknown field(s) {sorted(unknown)}")
-        if not c.get("title"):
-            problems.append(f"{where}: missing title")
-        if c.get("level") not in (1, 2, None):
-            problems.append(f"{where}: level must be 1 or 2")
-        if c.get("assessment") not in ASSESSMENTS:
-            problems.append(f"{where}: assessment must be 'automated' or 'manual', as the benchmark says")
-        checks = c.get("checks") or []
-        if not isinstance(checks, list) or not all(isinstance(x, str) and _ID.match(x) for x in checks):
-            problems.append(f"{where}: checks must be a list of check ids")
-            checks = []
-        if c.get("assessment") == "manual" and not checks and not c.get("manual_reason"):
-            problems.append(f"{where}: a manual control that no check covers needs manual_reason")
-        controls.append(Control(
-            framework="cis", version=version, id=cid, title=" ".join(str(c.get("title", "")).split()),
-            section=_section(sections, cid), level=c.get("level"),
-            assessment=str(c.get("assessment", "")), checks=tuple(dict.fromkeys(checks)),
-            manual_reason=" ".join(str(c.get("manual_reason") or "").split()),
-            note=" ".join(str(c.get("note") or "").split()),
-        ))
-    controls.sort(key=lambda c: _control_key(c.id))
-    return Framework(key=f"cis-{version}", framework="cis", version=version, title=str(title or ""),
-                     source=src, controls=tuple(controls)), problems
-
-
-@lru_cache(maxsize=1)
-def load_frameworks() -> dict[str, Framework]:
-    """Every benchmark version in frameworks/, newest first, keyed "cis-7.0". Structural problems
-    raise CatalogError; coverage problems are reported by `framework_problems()`."""
-    frameworks, problems = {}, []
-    for path in sorted(FRAMEWORK_DIR.glob("*.yaml")):
-        fw, errs = _load_framework(path)
-        problems += errs
-        if fw is not None:
-            if fw.key in frameworks:
-                problems.append(f"{path.name}: {fw.key} is already defined by {frameworks[fw.key].source}")
-            frameworks[fw.key] = fw
-    if problems:
-        raise CatalogError("framework files are invalid:\n  " + "\n  ".join(problems))
-    return dict(sorted(frameworks.items(), key=lambda kv: _control_key(kv[1].version), reverse=True))
-
-
-def _cis_ids_by_check(frameworks: dict[str, Framework]) -> dict[str, tuple[str, ...]]:
-    """check id -> ("7.0:2.8", "7.0:2.9", "5.0:1.7", ...): newest version first, control order."""
-    out: dict[str, list[str]] = {}
-    for fw in frameworks.values():  # already newest first
-        for control in fw.controls:
-            for cid in control.checks:
-                out.setdefault(cid, []).append(control.qualified_id)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -320,7 +152,7 @@ def _check_modules():
 def load_catalog() -> dict[str, Check]:
     """Every check, validated, with its CIS ids derived from the framework files.
     Raises CatalogError listing every problem found."""
-    cis_ids = _cis_ids_by_check(load_frameworks())
+    cis_ids = cis_ids_by_check(load_frameworks())
     checks: dict[str, Check] = {}
     problems: list[str] = []
     for name in _check_modules():
@@ -334,7 +166,7 @@ def load_catalog() -> dict[str, Check]:
             if any(f.startswith(f"{name}_") and _ID.match(f) for f in _public_functions(module)):
                 problems.append(f"{name}.py defines checks but has no {meta_file.name}")
             continue  # a helper module of the checks
-        metas = _read_yaml(meta_file) or {}
+        metas = read_yaml(meta_file) or {}
         if not isinstance(metas, dict):
             problems.append(f"{meta_file.name}: expected a mapping of check id -> metadata")
             continue
@@ -392,7 +224,7 @@ def orphan_functions() -> list[str]:
         meta_file = PACKAGE_DIR / f"{name}.yaml"
         if not meta_file.exists():
             continue
-        metas = _read_yaml(meta_file) or {}
+        metas = read_yaml(meta_file) or {}
         prefixes = {name} | {str(m.get("service")) for m in metas.values() if isinstance(m, dict)}
         module = importlib.import_module(f"{__package__}.{name}")
         found += [f"{f}: function in {name}.py has no metadata in {meta_file.name}"
@@ -473,21 +305,6 @@ def controls_frame():
 
 # -- selection (for `srm checks`) ----------------------------------------------------------------
 
-
-def framework_keys() -> list[str]:
-    """What `--framework` accepts: cis (any version), cis-<version> per file, fsbp."""
-    return ["cis", *load_frameworks(), "fsbp"]
-
-
-def _normalize_framework(name: str) -> str:
-    """'CIS-v7.0.0', 'cis7.0', 'cis-7' -> 'cis-7.0'; 'fsbp', 'FSBP' -> 'fsbp'."""
-    key = name.strip().lower().replace("_", "-")
-    m = re.fullmatch(r"cis-?v?(\d+)(?:\.(\d+))?(?:\.0)?", key)
-    if m:
-        return f"cis-{m.group(1)}.{m.group(2) or '0'}"
-    return key
-
-
 def select_checks(domain: str | None = None, service: str | None = None, severity: str | None = None,
                   framework: str | None = None):
     """The catalog table filtered like `srm checks`; a value nothing can match is a UsageError
@@ -503,7 +320,7 @@ def select_checks(domain: str | None = None, service: str | None = None, severit
             raise UsageError(f"unknown {key} {value!r}: use one of {', '.join(allowed)}")
         df = df[df[key] == value]
     if framework is not None:
-        key = _normalize_framework(framework)
+        key = normalize_framework(framework)
         if key not in framework_keys():
             raise UsageError(f"unknown framework {framework!r}: use one of {', '.join(framework_keys())}")
         if key == "fsbp":

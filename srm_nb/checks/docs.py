@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import sys
 
-from .catalog import CATALOG_COLUMNS, _normalize_framework, load_catalog, load_frameworks
+from .benchmarks import load_frameworks, normalize_framework
+from .catalog import CATALOG_COLUMNS, load_catalog
 
 TABLE_COLUMNS = ("check_id", "severity", "domain", "service", "cis_ids", "fsbp_ids", "title")
 REGENERATE = "python -m srm_nb.checks.docs > docs/controls.md"
@@ -27,7 +28,7 @@ def catalog_text(df, fmt: str = "table", framework: str | None = None) -> str:
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}")
     view = df.loc[:, list(TABLE_COLUMNS)].copy()
-    key = _normalize_framework(framework) if framework else ""
+    key = normalize_framework(framework) if framework else ""
     if key.startswith("cis-"):  # show the ids of the version asked for only
         prefix = key.removeprefix("cis-") + ":"
         view["cis_ids"] = view["cis_ids"].str.split().map(
