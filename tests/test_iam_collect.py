@@ -74,9 +74,11 @@ def test_identity_tables_from_account_authorization_details():
     keys = s.table("iam_access_keys")
     assert list(keys["user_name"]) == ["bob", "bob"] and set(keys["status"]) == {"Active"}
 
-    # List forms, not per-user calls: one GetAccountAuthorizationDetails per entity type.
+    # List forms, not per-user calls: one GetAccountAuthorizationDetails for all four lists.
     ops = s.calls["operation"].value_counts()
-    assert ops["GetAccountAuthorizationDetails"] == 4
+    assert ops["GetAccountAuthorizationDetails"] == 1
+    details = s.calls[s.calls["operation"] == "GetAccountAuthorizationDetails"].iloc[0]
+    assert json.loads(details["params"])["Filter"] == ["User", "Group", "Role", "LocalManagedPolicy"]
     assert "ListUsers" not in ops and "ListMFADevices" not in ops and "GetLoginProfile" not in ops
     assert ops["ListAccessKeys"] == 2  # one per user: AWS has no account-wide key list
 
@@ -111,8 +113,9 @@ def test_root_virtual_mfa_and_server_certificates_via_stubber():
     collector = load_collectors()["iam_users"]
     client = access.client("iam", "us-east-1", collector.operations)
     with Stubber(client) as stub:
-        for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
-            stub.add_response("get_account_authorization_details", {key: [], "IsTruncated": False})
+        stub.add_response("get_account_authorization_details", {
+            "UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+            "IsTruncated": False})
         stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [{
             "SerialNumber": "arn:aws:iam::123456789012:mfa/root-account-mfa-device",
             "User": {"Path": "/", "UserName": "root", "UserId": "123456789012root",
@@ -138,14 +141,15 @@ def test_denied_authorization_details_is_a_gap_for_its_tables():
     client = access.client("iam", "us-east-1", collector.operations)
     with Stubber(client) as stub:
         stub.add_client_error("get_account_authorization_details", "AccessDenied", "no", 403)
-        for key in ("GroupDetailList", "RoleDetailList", "Policies"):
-            stub.add_response("get_account_authorization_details", {key: [], "IsTruncated": False})
         stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [], "IsTruncated": False})
         stub.add_response("list_server_certificates", {"ServerCertificateMetadataList": [],
                                                        "IsTruncated": False})
         s = collect(access, ["us-east-1"], services=["iam_users"], quiet=True)
     gaps = s.gaps
-    assert set(gaps["table"]) == {"iam_users", "iam_access_keys"}
+    # Every list the call answers is missing, and the keys listed per user with it; the MFA
+    # devices and certificates come from their own calls and are still there.
+    assert set(gaps["table"]) == {"iam_users", "iam_groups", "iam_roles", "iam_policies",
+                                  "iam_access_keys"}
     assert set(gaps["status"]) == {"denied"}
 
 
@@ -155,3 +159,32 @@ def test_collectors_declare_only_reads(name):
 
     c = load_collectors()[name]
     assert all(is_read_only("iam", op) for op in c.operations)
+
+
+@mock_aws
+def test_authorization_details_lists_are_merged_across_pages():
+    """Each page of the one call may carry any of the four lists: all pages are read, and a list
+    is whole only when every page came back."""
+    access = _access()
+    collector = load_collectors()["iam_users"]
+    client = access.client("iam", "us-east-1", collector.operations)
+    user = {"UserName": "a", "UserId": "AIDAEXAMPLE000000001", "Arn": "arn:aws:iam::123456789012:user/a",
+            "Path": "/", "CreateDate": "2024-01-01T00:00:00Z"}
+    role = {"RoleName": "r", "RoleId": "AROAEXAMPLE000000001", "Arn": "arn:aws:iam::123456789012:role/r",
+            "Path": "/", "CreateDate": "2024-01-01T00:00:00Z"}
+    with Stubber(client) as stub:
+        stub.add_response("get_account_authorization_details",
+                          {"UserDetailList": [user], "IsTruncated": True, "Marker": "m1"})
+        stub.add_response("get_account_authorization_details",
+                          {"RoleDetailList": [role], "IsTruncated": False},
+                          expected_params={"Filter": ["User", "Group", "Role", "LocalManagedPolicy"],
+                                           "Marker": "m1"})
+        stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [], "IsTruncated": False})
+        stub.add_response("list_access_keys", {"AccessKeyMetadata": [], "IsTruncated": False})
+        stub.add_response("list_server_certificates", {"ServerCertificateMetadataList": [],
+                                                       "IsTruncated": False})
+        s = collect(access, ["us-east-1"], services=["iam_users"], quiet=True)
+    assert s.gaps.empty, s.gaps.to_dict("records")
+    assert list(s.table("iam_users")["user_name"]) == ["a"]
+    assert list(s.table("iam_roles")["role_name"]) == ["r"]
+    assert s.table("iam_groups").empty and s.table("iam_policies").empty

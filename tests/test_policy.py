@@ -12,7 +12,8 @@ from conftest import run_srm
 
 from srm_nb.aws import AwsAccess
 from srm_nb.collect import REGISTRY, collector
-from srm_nb.collect.base import iam_actions_for, iam_prefix
+from srm_nb.collect import load_collectors
+from srm_nb.collect.base import IAM_ACTIONS, iam_actions_for, iam_prefix
 from srm_nb.policy import least_privilege_policy, required_actions, unknown_actions
 
 # The framework's own collectors for the enforced runs; moto's IAM enforcement names actions by
@@ -49,6 +50,15 @@ def test_prefixes():
     assert iam_prefix("elbv2") == "elasticloadbalancing"
     assert iam_prefix("cloudwatch") == "cloudwatch"  # signs as "monitoring"
     assert iam_prefix("guardduty") == "guardduty"
+
+
+def test_iam_action_exceptions_are_all_in_use():
+    """Each exception maps an operation some collector declares, to an action the default rule
+    would get wrong: no entry is kept for an operation nothing calls."""
+    declared = {(c.service, op) for c in load_collectors().values() for op in c.operations}
+    assert set(IAM_ACTIONS) <= declared, sorted(set(IAM_ACTIONS) - declared)
+    for (service, operation), actions in IAM_ACTIONS.items():
+        assert actions != (f"{iam_prefix(service)}:{operation}",), (service, operation)
 
 
 def test_every_derived_action_is_a_real_iam_action():

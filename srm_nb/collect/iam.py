@@ -99,6 +99,10 @@ def _report_value(v: str):
     return v
 
 
+# GetAccountAuthorizationDetails' result lists, one per entity type.
+AUTHORIZATION_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
 def _policy_list(entries: list[dict] | None) -> str | None:
     """Inline policies as JSON: [{"name": ..., "document": {...}}]."""
     return to_json([{"name": p.get("PolicyName"), "document": p.get("PolicyDocument")}
@@ -107,7 +111,6 @@ def _policy_list(entries: list[dict] | None) -> str | None:
 
 def _attached(entity: dict) -> str | None:
     return to_json([p["PolicyArn"] for p in entity.get("AttachedManagedPolicies") or []])
-
 
 
 @collector(
@@ -137,11 +140,15 @@ def collect_users(ctx: Ctx) -> None:
     """Users, groups, roles (trust policies), customer-managed and inline policies with their
     documents (GetAccountAuthorizationDetails), virtual MFA assignments (root's included), access
     keys with their last use, and server certificates."""
-    # One paginated call per entity type, so each list has a single result key and a failure
-    # marks only the table it feeds.
-    users = ctx.paginate("GetAccountAuthorizationDetails", "UserDetailList", Filter=["User"],
-                         table=("iam_users", "iam_access_keys"))
-    for u in users or []:
+    # One paginated call answers all four lists (customer-managed policies only: AWS-managed ones
+    # are known by ARN and would add ~1,000 rows). A failed page leaves every table it feeds
+    # missing, the access keys included, since they are listed per user.
+    details = ctx.paginate("GetAccountAuthorizationDetails", AUTHORIZATION_LISTS,
+                           Filter=["User", "Group", "Role", "LocalManagedPolicy"],
+                           table=("iam_users", "iam_groups", "iam_roles", "iam_policies",
+                                  "iam_access_keys")) or {}
+    users = details.get("UserDetailList", [])
+    for u in users:
         ctx.add("iam_users", {
             "user_name": u["UserName"],
             "user_id": u.get("UserId"),
@@ -154,8 +161,6 @@ def collect_users(ctx: Ctx) -> None:
             "inline_policies_json": _policy_list(u.get("UserPolicyList")),
         })
 
-    groups = ctx.paginate("GetAccountAuthorizationDetails", "GroupDetailList", Filter=["Group"],
-                          table="iam_groups")
     ctx.add("iam_groups", [{
         "group_name": g["GroupName"],
         "group_id": g.get("GroupId"),
@@ -163,10 +168,8 @@ def collect_users(ctx: Ctx) -> None:
         "create_date": g.get("CreateDate"),
         "attached_policy_arns": _attached(g),
         "inline_policies_json": _policy_list(g.get("GroupPolicyList")),
-    } for g in groups or []])
+    } for g in details.get("GroupDetailList", [])])
 
-    roles = ctx.paginate("GetAccountAuthorizationDetails", "RoleDetailList", Filter=["Role"],
-                         table="iam_roles")
     ctx.add("iam_roles", [{
         "role_name": r["RoleName"],
         "role_id": r.get("RoleId"),
@@ -178,13 +181,10 @@ def collect_users(ctx: Ctx) -> None:
         "inline_policies_json": _policy_list(r.get("RolePolicyList")),
         "last_used_date": (r.get("RoleLastUsed") or {}).get("LastUsedDate"),
         "service_linked": str(r.get("Path", "")).startswith("/aws-service-role/"),
-    } for r in roles or []])
+    } for r in details.get("RoleDetailList", [])])
 
-    # Customer-managed policies only: AWS-managed ones are known by ARN and would add ~1,000 rows.
-    policies = ctx.paginate("GetAccountAuthorizationDetails", "Policies",
-                            Filter=["LocalManagedPolicy"], table="iam_policies")
     rows = []
-    for p in policies or []:
+    for p in details.get("Policies", []):
         default = next((v for v in p.get("PolicyVersionList") or [] if v.get("IsDefaultVersion")), {})
         rows.append({
             # The ARN ends with the name (moto omits PolicyName here; AWS sends it).
@@ -222,7 +222,7 @@ def collect_users(ctx: Ctx) -> None:
                 "last_used_service": last.get("ServiceName"),
             })
 
-    ctx.map(user_keys, users or [], workers=8)
+    ctx.map(user_keys, users, workers=8)
 
     certs = ctx.paginate("ListServerCertificates", "ServerCertificateMetadataList",
                          table="iam_server_certificates")

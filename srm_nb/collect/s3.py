@@ -1,8 +1,8 @@
 """S3: buckets and their access, encryption, TLS, versioning, logging and retention settings.
 
 S3 has no list form for bucket settings, so each bucket costs one call per setting. The calls of
-different buckets are independent: a small inner pool (BUCKET_WORKERS) reads a few buckets at a
-time. Clients are thread-safe and `Ctx` records rows, calls and gaps under a lock.
+different buckets are independent: `ctx.map` reads a few buckets at a time (BUCKET_WORKERS), within
+the service's bound on requests in flight.
 
 ListBuckets answers with each bucket's region (BucketRegion) in current API versions; when it does
 not, GetBucketLocation is asked. Requests for a bucket in another region are redirected by
@@ -13,11 +13,9 @@ The account-level Block Public Access setting lives in S3 Control (`s3_account_p
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from .base import GLOBAL, Ctx, collector, to_json
 
-BUCKET_WORKERS = 4  # per collector task: enough to hide latency, few enough not to be throttled
+BUCKET_WORKERS = 4  # enough to hide latency, few enough not to be throttled
 
 BUCKET_TABLES = ("s3_buckets", "s3_bucket_encryption", "s3_bucket_policies", "s3_bucket_policy_status",
                  "s3_bucket_public_access_block", "s3_bucket_acls", "s3_bucket_versioning",
@@ -56,9 +54,7 @@ def collect_buckets(ctx: Ctx) -> None:
     buckets = ctx.paginate("ListBuckets", "Buckets", table=BUCKET_TABLES)
     if not buckets:
         return
-    with ThreadPoolExecutor(max_workers=BUCKET_WORKERS, thread_name_prefix="srm-s3") as pool:
-        for future in [pool.submit(_collect_bucket, ctx, b) for b in buckets]:
-            future.result()  # a bug in one bucket surfaces (the runner records it as a gap)
+    ctx.map(lambda bucket: _collect_bucket(ctx, bucket), buckets, workers=BUCKET_WORKERS)
 
 
 def _collect_bucket(ctx: Ctx, bucket: dict) -> None:
