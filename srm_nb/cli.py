@@ -13,7 +13,7 @@ from . import __version__
 from .errors import SrmError, UsageError
 from .vocabulary import SEVERITIES
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
+EXIT_OK, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 130
 
 EPILOG = """\
 examples:
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("srm: interrupted; no partial snapshot or report was kept", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     finally:
         if previous_term is not None:
             signal.signal(signal.SIGTERM, previous_term)
@@ -249,5 +249,23 @@ def cmd_policy(args) -> int:
 COMMANDS = {"assess": cmd_assess, "demo": cmd_demo, "collect": cmd_collect, "checks": cmd_checks,
             "policy": cmd_policy}
 
+def run() -> None:
+    """The `srm` console script. After an interrupt, collector threads may still be blocked on a
+    slow or unreachable endpoint (botocore waits up to its read timeout, with retries); the
+    interpreter would join them before exiting. Everything worth keeping is already cleaned up,
+    so leave at once with 130 instead of hanging on a stop a scheduler asked for."""
+    import os
+    import threading
+
+    code = main()
+    if code == EXIT_INTERRUPTED and any(t.is_alive() and not t.daemon
+                                        for t in threading.enumerate()
+                                        if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,6 +1,6 @@
 """The least-privilege IAM policy, derived from the collectors' declarations (not a hand-kept list).
 
-Each collector declares the API operations it may call; `collect.base.iam_actions_for` turns an
+Each collector declares the API operations it may call; `collect.actions.iam_actions_for` turns an
 operation into the IAM action(s) that authorize it (S3's ListBuckets is s3:ListAllMyBuckets,
 elbv2's prefix is elasticloadbalancing...). The run's own calls (who am I, which regions are
 enabled) are added. `unknown_actions` checks the result against policyuniverse's list of real
@@ -10,7 +10,7 @@ IAM actions, so a missing mapping is caught by a test rather than by a denied ca
 from __future__ import annotations
 
 from .collect import load_collectors
-from .collect.base import iam_actions_for
+from .collect.actions import iam_actions_for
 from .collect.runner import SESSION_OPERATIONS
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from contextlib import contextmanager
 
 import requests
@@ -16,13 +18,44 @@ def server_process(*args: str):
     """`python -m srm_nb.demo.server ARGS` in a subprocess; yields its endpoint URL.
 
     Process-wide moto settings (IAM enforcement) stay inside that process."""
+    with _server(*args) as (endpoint, _):
+        yield endpoint
+
+
+@contextmanager
+def held_server(allowed: int):
+    """A server that answers `allowed` requests and holds the rest until it stops. Yields the
+    endpoint and `wait_holding(client)`, which returns once a request is being held: from then
+    on the client is certainly mid-run, however slow the machine. It fails instead of waiting
+    forever when the client process ends first."""
+    with _server("--hold-after", str(allowed)) as (endpoint, proc):
+        holding = threading.Event()
+
+        def read():
+            for line in proc.stdout:  # moto prints its own notes on stdout too
+                if line.strip() == "HOLDING":
+                    holding.set()
+
+        threading.Thread(target=read, daemon=True).start()
+
+        def wait_holding(client: subprocess.Popen, timeout: float = 180):
+            deadline = time.monotonic() + timeout
+            while not holding.wait(0.2):
+                assert client.poll() is None, f"the client exited ({client.returncode}) first"
+                assert time.monotonic() < deadline, "no request reached the server's hold"
+
+        yield endpoint, wait_holding
+
+
+@contextmanager
+def _server(*args: str):
     proc = subprocess.Popen([sys.executable, "-m", "srm_nb.demo.server", *args], cwd=ROOT,
                             env=cli_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline()
         assert line.startswith("READY "), f"server did not start: {line!r}"
-        yield line.split()[1]
+        yield line.split()[1], proc
     finally:
         proc.stdin.close()
         try:

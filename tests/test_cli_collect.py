@@ -7,12 +7,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import boto3
 import pytest
-from collect_framework_support import server_process
+from collect_framework_support import held_server
 from conftest import ROOT, cli_env, run_srm
 
 from srm_nb.errors import SnapshotError
@@ -81,35 +80,35 @@ def test_errors_say_what_to_do(aws_server, tmp_path, args, env, code, message):
     assert not list(tmp_path.rglob("manifest.json"))
 
 
+def _as_from_a_terminal():
+    # A shell's background job (CI runners, `cmd &`) inherits SIGINT ignored, and Python then
+    # rightly leaves it ignored; Ctrl-C at a terminal is what this test means.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_collect(endpoint: str, out: Path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "srm_nb.cli", "collect", "--regions", "us-east-1,eu-west-1",
          "--output", str(out)],
         cwd=ROOT, env=cli_env(AWS_ENDPOINT_URL=endpoint), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
-    started = threading.Event()
+        stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal)
     lines: list[str] = []
-
-    def read():
-        for line in proc.stderr:
-            lines.append(line)
-            if line.startswith("Regions ("):
-                started.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    assert started.wait(timeout=120), "".join(lines)
-    time.sleep(1.5)  # a few slow requests are in flight: the collection is mid-run
-    assert proc.poll() is None, "the collection finished before it could be interrupted"
-    return proc, lines
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    return proc, reader, lines
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_interrupted_collection_leaves_no_snapshot(tmp_path, sig):
     out = tmp_path / "out"
-    with server_process("--delay", "0.3") as endpoint:
-        proc, lines = _start_collect(endpoint, out)
+    # 30 requests answered (identity, regions, the first collectors), the rest held: the
+    # collection is mid-run when the signal arrives, whatever the machine's load.
+    with held_server(30) as (endpoint, wait_holding):
+        proc, reader, lines = _start_collect(endpoint, out)
+        wait_holding(proc)
         proc.send_signal(sig)
-        proc.wait(timeout=120)
+        proc.wait(timeout=60)
+        reader.join(timeout=60)
     if sig == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
     else:

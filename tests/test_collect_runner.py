@@ -254,7 +254,7 @@ def test_no_call_is_made_twice(demo_snapshot):
 
 
 def test_every_call_of_a_collection_is_granted_by_the_policy(demo_snapshot):
-    from srm_nb.collect.base import iam_actions_for
+    from srm_nb.collect.actions import iam_actions_for
     from srm_nb.policy import required_actions
 
     granted = set(required_actions())

@@ -44,7 +44,7 @@ def _seed(iam) -> None:
 @mock_aws
 def test_identity_tables_from_account_authorization_details():
     _seed(boto3.client("iam", region_name="us-east-1"))
-    s = collect(_access(), ["us-east-1"], services=["iam_users"], quiet=True)
+    s = collect(_access(), ["us-east-1"], services=["iam_users", "iam_mfa_devices"], quiet=True)
     assert s.gaps.empty, s.gaps.to_dict("records")
 
     users = s.table("iam_users").set_index("user_name")
@@ -110,24 +110,23 @@ def test_root_virtual_mfa_and_server_certificates_via_stubber():
     from datetime import datetime, timezone
 
     access = _access()
-    collector = load_collectors()["iam_users"]
-    client = access.client("iam", "us-east-1", collector.operations)
-    with Stubber(client) as stub:
-        stub.add_response("get_account_authorization_details", {
-            "UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
-            "IsTruncated": False})
-        stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [{
+    collectors = load_collectors()
+    mfa_client = access.client("iam", "us-east-1", collectors["iam_mfa_devices"].operations)
+    cert_client = access.client("iam", "us-east-1", collectors["iam_server_certificates"].operations)
+    with Stubber(mfa_client) as mfa_stub, Stubber(cert_client) as cert_stub:
+        mfa_stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [{
             "SerialNumber": "arn:aws:iam::123456789012:mfa/root-account-mfa-device",
             "User": {"Path": "/", "UserName": "root", "UserId": "123456789012root",
                      "Arn": "arn:aws:iam::123456789012:root",
                      "CreateDate": datetime(2019, 3, 4, tzinfo=timezone.utc)},
             "EnableDate": datetime(2020, 1, 1, tzinfo=timezone.utc)}], "IsTruncated": False})
-        stub.add_response("list_server_certificates", {"ServerCertificateMetadataList": [{
+        cert_stub.add_response("list_server_certificates", {"ServerCertificateMetadataList": [{
             "Path": "/", "ServerCertificateName": "old", "ServerCertificateId": "ASCAEXAMPLE0000000001",
             "Arn": "arn:aws:iam::123456789012:server-certificate/old",
             "UploadDate": datetime(2023, 1, 1, tzinfo=timezone.utc),
             "Expiration": datetime(2024, 1, 1, tzinfo=timezone.utc)}], "IsTruncated": False})
-        s = collect(access, ["us-east-1"], services=["iam_users"], quiet=True)
+        s = collect(access, ["us-east-1"], services=["iam_mfa_devices", "iam_server_certificates"],
+                    quiet=True)
     mfa = s.table("iam_mfa_devices").iloc[0]
     assert mfa["user_name"] == "<root_account>" and mfa["user_arn"].endswith(":root")
     cert = s.table("iam_server_certificates").iloc[0]
@@ -141,19 +140,18 @@ def test_denied_authorization_details_is_a_gap_for_its_tables():
     client = access.client("iam", "us-east-1", collector.operations)
     with Stubber(client) as stub:
         stub.add_client_error("get_account_authorization_details", "AccessDenied", "no", 403)
-        stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [], "IsTruncated": False})
-        stub.add_response("list_server_certificates", {"ServerCertificateMetadataList": [],
-                                                       "IsTruncated": False})
-        s = collect(access, ["us-east-1"], services=["iam_users"], quiet=True)
+        s = collect(access, ["us-east-1"], services=["iam"], quiet=True)
     gaps = s.gaps
     # Every list the call answers is missing, and the keys listed per user with it; the MFA
-    # devices and certificates come from their own calls and are still there.
+    # devices and certificates come from their own collectors and are still there.
     assert set(gaps["table"]) == {"iam_users", "iam_groups", "iam_roles", "iam_policies",
                                   "iam_access_keys"}
     assert set(gaps["status"]) == {"denied"}
+    assert {"iam_mfa_devices", "iam_server_certificates"} <= set(s.tables)
 
 
-@pytest.mark.parametrize("name", ["iam_users", "iam_account"])
+@pytest.mark.parametrize("name", ["iam_users", "iam_mfa_devices", "iam_server_certificates",
+                                  "iam_account"])
 def test_collectors_declare_only_reads(name):
     from srm_nb.aws import is_read_only
 
@@ -179,10 +177,7 @@ def test_authorization_details_lists_are_merged_across_pages():
                           {"RoleDetailList": [role], "IsTruncated": False},
                           expected_params={"Filter": ["User", "Group", "Role", "LocalManagedPolicy"],
                                            "Marker": "m1"})
-        stub.add_response("list_virtual_mfa_devices", {"VirtualMFADevices": [], "IsTruncated": False})
         stub.add_response("list_access_keys", {"AccessKeyMetadata": [], "IsTruncated": False})
-        stub.add_response("list_server_certificates", {"ServerCertificateMetadataList": [],
-                                                       "IsTruncated": False})
         s = collect(access, ["us-east-1"], services=["iam_users"], quiet=True)
     assert s.gaps.empty, s.gaps.to_dict("records")
     assert list(s.table("iam_users")["user_name"]) == ["a"]

@@ -13,7 +13,7 @@ from conftest import run_srm
 from srm_nb.aws import AwsAccess
 from srm_nb.collect import REGISTRY, collector
 from srm_nb.collect import load_collectors
-from srm_nb.collect.base import IAM_ACTIONS, iam_actions_for, iam_prefix
+from srm_nb.collect.actions import IAM_ACTIONS, iam_actions_for, iam_prefix
 from srm_nb.policy import least_privilege_policy, required_actions, unknown_actions
 
 # The framework's own collectors for the enforced runs; moto's IAM enforcement names actions by

@@ -4,9 +4,11 @@ A collector is declared as data (Cloud Custodian style): the boto3 service, whet
 (global) or per region, every API operation it may call, and the tables it fills with their
 columns. The declarations drive the read-only guard, `srm policy` and the snapshot schema.
 
-A collector never catches AWS errors itself: `Ctx.call` and `Ctx.paginate` record every request
-in the `calls` table and, when one fails, record a *gap* (table, region, resource) so that checks
-needing that data report ERROR instead of a PASS.
+A collector never catches AWS errors itself. One protocol: `Ctx.call` and `Ctx.paginate` record
+every request in the `calls` table; when one fails they record a *gap* (table, region, resource)
+and return None. The gap is for the tables the call names with `table=`, or, when it names none,
+for every table the collector fills: a collector cannot lose a gap by forgetting to say where
+the data was going, and the checks that need it report ERROR instead of a PASS.
 """
 
 from __future__ import annotations
@@ -22,123 +24,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..errors import ReadOnlyViolation
 from ..vocabulary import GLOBAL
+from .actions import IAM_ACTIONS, iam_actions_for
+from .outcomes import classify
 
 REGIONAL = "regional"
-
-DENIED_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "UnauthorizedAccess",
-        "AuthorizationError",
-        "AuthorizationErrorException",
-        "Forbidden",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "AccessDeniedForDependencyException",
-        "AuthFailure",  # EC2: credentials not valid for this region/account
-        "SignatureDoesNotMatch",
-        "InvalidSignatureException",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "403",  # a 403 whose body botocore could not parse (its status code becomes the code)
-    }
-)
-THROTTLED_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "SlowDown",
-        "ProvisionedThroughputExceededException",
-        "LimitExceededException",
-        "429",
-    }
-)
-NOT_SUBSCRIBED_CODES = frozenset(
-    {
-        "SubscriptionRequiredException",
-        "OptInRequired",
-        "InvalidAccessException",  # Security Hub: the hub is not enabled
-        "BadRequestException",  # GuardDuty/Config when the service is off in a region
-    }
-)
-
-
-def classify(code: str) -> str:
-    if code in DENIED_CODES:
-        return "denied"
-    if code in THROTTLED_CODES:
-        return "throttled"
-    if code in NOT_SUBSCRIBED_CODES:
-        return "not_subscribed"
-    return "error"
-
-
-# -- IAM actions --------------------------------------------------------------------------------
-# The least-privilege policy is derived from the declared API operations. For most services the
-# IAM action is "<signing name>:<Operation>"; the two tables below hold the exceptions, so a
-# collector only declares API operation names. tests/test_policy.py checks every derived action
-# against policyuniverse's list of real IAM actions, so a missing exception fails a test.
-
-# IAM service prefix where it differs from the boto3 service's SigV4 signing name.
-IAM_PREFIX = {
-    "cloudwatch": "cloudwatch",  # signs as "monitoring"
-    "resourcegroupstaggingapi": "tag",  # signs as "tagging"
-    "iot-data": "iot",
-    "sso": "sso",  # the portal signs as "awsssoportal"
-}
-
-# (boto3 service, operation) -> IAM actions, where the action is not "<prefix>:<Operation>". Only
-# operations a collector declares (tests/test_policy.py keeps it so).
-IAM_ACTIONS = {
-    ("s3", "ListBuckets"): ("s3:ListAllMyBuckets",),
-    ("s3", "GetBucketEncryption"): ("s3:GetEncryptionConfiguration",),
-    ("s3", "GetPublicAccessBlock"): ("s3:GetBucketPublicAccessBlock",),
-    ("s3", "GetBucketLifecycleConfiguration"): ("s3:GetLifecycleConfiguration",),
-    ("s3", "GetObjectLockConfiguration"): ("s3:GetBucketObjectLockConfiguration",),
-    ("s3control", "GetPublicAccessBlock"): ("s3:GetAccountPublicAccessBlock",),
-}
-
-# API Gateway authorizes by HTTP method on the resource path, not by operation name.
-_HTTP_METHOD_ACTIONS = {"apigateway": "apigateway", "apigatewayv2": "apigateway"}
-
-_service_models: dict[str, Any] = {}
-_models_lock = threading.Lock()
-
-
-def _service_model(service: str):
-    with _models_lock:
-        if service not in _service_models:
-            import botocore.session
-
-            _service_models[service] = botocore.session.get_session().get_service_model(service)
-        return _service_models[service]
-
-
-def iam_prefix(service: str) -> str:
-    """The IAM action prefix of a boto3 service (elbv2 -> elasticloadbalancing, ...)."""
-    if service in IAM_PREFIX:
-        return IAM_PREFIX[service]
-    try:
-        return _service_model(service).signing_name
-    except Exception:  # an unknown service name: fall back rather than break the policy
-        return service
-
-
-def iam_actions_for(service: str, operation: str) -> tuple[str, ...]:
-    """The IAM action(s) that authorize one API operation."""
-    if (service, operation) in IAM_ACTIONS:
-        return IAM_ACTIONS[(service, operation)]
-    if service in _HTTP_METHOD_ACTIONS:
-        method = _service_model(service).operation_model(operation).http.get("method", "GET")
-        return (f"{_HTTP_METHOD_ACTIONS[service]}:{method}",)
-    return (f"{iam_prefix(service)}:{operation}",)
 
 
 @dataclass(frozen=True)
@@ -154,6 +43,8 @@ class Collector:
     doc: str = ""
     # IAM actions needed beyond the operations' own (e.g. kms:Decrypt behind a read).
     extra_iam_actions: tuple[str, ...] = ()
+    # Said before AWS's message in a not_subscribed gap: what the account lacks, and what fixes it.
+    not_subscribed: str = ""
 
     @property
     def iam_actions(self) -> list[str]:
@@ -178,6 +69,7 @@ def collector(
     tables: dict[str, tuple[str, ...] | list[str]],
     iam_prefix: str | None = None,
     extra_iam_actions: tuple[str, ...] | list[str] = (),
+    not_subscribed: str = "",
 ):
     """Register a collector function. See the module docstring for what is declared."""
     if scope not in (GLOBAL, REGIONAL):
@@ -200,6 +92,7 @@ def collector(
             iam_prefix=iam_prefix,
             doc=(func.__doc__ or "").strip(),
             extra_iam_actions=tuple(extra_iam_actions),
+            not_subscribed=not_subscribed,
         )
         return func
 
@@ -226,14 +119,6 @@ def _json_default(value):
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return str(value)
-
-
-class CallFailed(Exception):
-    """Raised by Ctx.call(..., required=True) so a collector can stop a branch cleanly."""
-
-    def __init__(self, status: str, code: str, message: str):
-        super().__init__(f"{status}: {code} {message}")
-        self.status, self.code, self.message = status, code, message
 
 
 class CollectionCancelled(BaseException):
@@ -369,8 +254,11 @@ class Ctx:
             if first is not None:
                 raise first
 
-    def _record(self, operation: str, status: str, code: str, started: float, resource_id: str,
-                page: int = 1, attempts: int = 1, params: dict | None = None) -> None:
+    def _record(self, operation: str, status: str, code: str, started: float,
+                resource_id: str | tuple[str, ...], page: int = 1, attempts: int = 1,
+                params: dict | None = None) -> None:
+        if not isinstance(resource_id, str):
+            resource_id = ",".join(resource_id)
         self.recorder.add_call(
             {
                 "collector": self.collector.name,
@@ -406,14 +294,14 @@ class Ctx:
         operation: str,
         *,
         table: str | tuple[str, ...] | None = None,
-        resource_id: str = "",
+        resource_id: str | tuple[str, ...] = "",
         absent: tuple[str, ...] = (),
-        required: bool = False,
         **params,
     ) -> dict | None:
         """One API call. Returns the response; `{}` when AWS answers with one of the `absent`
         error codes (e.g. NoSuchBucketPolicy: a fact, not a failure); None when the call failed,
-        after recording a gap for `table` (and raising CallFailed when `required`)."""
+        after recording its gap (for `table`, default every table of the collector; for each
+        `resource_id` when given, else for the whole region)."""
         method = self._method(operation)
         started = time.perf_counter()
         try:
@@ -426,11 +314,11 @@ class Ctx:
                              attempts=_attempts(exc.response), params=params)
                 return {}
             return self._failed(operation, classify(code), code, err.get("Message", str(exc)),
-                                started, table, resource_id, required, attempts=_attempts(exc.response),
+                                started, table, resource_id, attempts=_attempts(exc.response),
                                 params=params)
         except BotoCoreError as exc:
             return self._failed(operation, "error", type(exc).__name__, str(exc), started,
-                                table, resource_id, required, params=params)
+                                table, resource_id, params=params)
         self._record(operation, "ok", "", started, resource_id, attempts=_attempts(response),
                      params=params)
         response.pop("ResponseMetadata", None)
@@ -442,9 +330,8 @@ class Ctx:
         key: str | tuple[str, ...],
         *,
         table: str | tuple[str, ...] | None = None,
-        resource_id: str = "",
+        resource_id: str | tuple[str, ...] = "",
         absent: tuple[str, ...] = (),
-        required: bool = False,
         **params,
     ) -> list | None:
         """All items under `key` across every page. Each page is recorded as a call.
@@ -459,7 +346,7 @@ class Ctx:
         self._method(operation)
         if not self.client.can_paginate(method_name):
             response = self.call(operation, table=table, resource_id=resource_id, absent=absent,
-                                 required=required, **params)
+                                 **params)
             if response is None:
                 return None
             found = {k: list(response.get(k, [])) for k in keys}
@@ -483,24 +370,25 @@ class Ctx:
                                  attempts=_attempts(exc.response), params=params)
                     return items
                 return self._failed(operation, classify(code), code, err.get("Message", str(exc)),
-                                    started, table, resource_id, required, page=page_no,
+                                    started, table, resource_id, page=page_no,
                                     attempts=_attempts(exc.response), params=params)
             except BotoCoreError as exc:
                 return self._failed(operation, "error", type(exc).__name__, str(exc), started,
-                                    table, resource_id, required, page=page_no, params=params)
+                                    table, resource_id, page=page_no, params=params)
             self._record(operation, "ok", "", started, resource_id, page=page_no,
                          attempts=_attempts(page), params=params)
             for k in keys:
                 found[k].extend(page.get(k, []))
 
-    def _failed(self, operation, status, code, message, started, table, resource_id, required,
-                page: int = 1, attempts: int = 1, params: dict | None = None):
+    def _failed(self, operation, status, code, message, started, table, resource_id,
+                page: int = 1, attempts: int = 1, params: dict | None = None) -> None:
         self._record(operation, status, code, started, resource_id, page=page, attempts=attempts,
                      params=params)
-        if table is not None:
-            self.gap(table, status, code, message, operation, resource_id)
-        if required:
-            raise CallFailed(status, code, message)
+        if status == "not_subscribed" and self.collector.not_subscribed:
+            message = f"{self.collector.not_subscribed} AWS answered: {message}"
+        tables = tuple(self.collector.tables) if table is None else table
+        for rid in (resource_id,) if isinstance(resource_id, str) else resource_id:
+            self.gap(tables, status, code, message, operation, rid)
         return None
 
 

@@ -3,7 +3,7 @@ row per rule and source so checks stay vectorized), EBS default encryption."""
 
 from __future__ import annotations
 
-from .base import REGIONAL, CallFailed, Ctx, collector, to_json
+from .base import REGIONAL, Ctx, collector, to_json
 
 SG_TABLES = ("ec2_security_groups", "ec2_security_group_rules")
 
@@ -162,11 +162,9 @@ def _snapshots(ctx: Ctx) -> None:
     } for s in owned])
     for s in owned:
         sid = s["SnapshotId"]
-        try:
-            attr = ctx.call("DescribeSnapshotAttribute", table="ec2_snapshot_permissions",
-                            resource_id=sid, required=True, SnapshotId=sid,
-                            Attribute="createVolumePermission")
-        except CallFailed:
+        attr = ctx.call("DescribeSnapshotAttribute", table="ec2_snapshot_permissions",
+                        resource_id=sid, SnapshotId=sid, Attribute="createVolumePermission")
+        if attr is None:
             continue
         perms = attr.get("CreateVolumePermissions", [])
         ctx.add("ec2_snapshot_permissions", {

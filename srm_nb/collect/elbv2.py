@@ -3,7 +3,7 @@ TLS protocols of each predefined security policy."""
 
 from __future__ import annotations
 
-from .base import REGIONAL, CallFailed, Ctx, collector, to_json
+from .base import REGIONAL, Ctx, collector, to_json
 
 
 @collector(
@@ -55,10 +55,9 @@ def collect_elbv2(ctx: Ctx) -> None:
             "ssl_policy": li.get("SslPolicy"),
             "default_actions_json": to_json(li.get("DefaultActions", [])),
         } for li in listeners or []])
-        try:
-            attrs = ctx.call("DescribeLoadBalancerAttributes", table="elbv2_load_balancer_attributes",
-                             resource_id=name, required=True, LoadBalancerArn=arn)
-        except CallFailed:
+        attrs = ctx.call("DescribeLoadBalancerAttributes", table="elbv2_load_balancer_attributes",
+                         resource_id=name, LoadBalancerArn=arn)
+        if attrs is None:
             continue
         values = {a["Key"]: a.get("Value") for a in attrs.get("Attributes", [])}
         ctx.add("elbv2_load_balancer_attributes", {

@@ -117,8 +117,7 @@ def _attached(entity: dict) -> str | None:
     "iam_users",
     service="iam",
     scope=GLOBAL,
-    operations=("GetAccountAuthorizationDetails", "ListVirtualMFADevices", "ListAccessKeys",
-                "GetAccessKeyLastUsed", "ListServerCertificates"),
+    operations=("GetAccountAuthorizationDetails", "ListAccessKeys", "GetAccessKeyLastUsed"),
     tables={
         "iam_users": ("region", "user_name", "user_id", "arn", "path", "create_date", "group_names",
                       "attached_policy_arns", "inline_policy_names", "inline_policies_json"),
@@ -129,17 +128,13 @@ def _attached(entity: dict) -> str | None:
                       "last_used_date", "service_linked"),
         "iam_policies": ("region", "policy_name", "policy_id", "arn", "path", "attachment_count",
                          "default_version_id", "document_json"),
-        "iam_mfa_devices": ("region", "user_name", "user_arn", "serial_number", "enable_date", "kind"),
         "iam_access_keys": ("region", "user_name", "access_key_id", "status", "create_date",
                             "last_used_date", "last_used_service"),
-        "iam_server_certificates": ("region", "name", "arn", "server_certificate_id", "upload_date",
-                                    "expiration"),
     },
 )
 def collect_users(ctx: Ctx) -> None:
     """Users, groups, roles (trust policies), customer-managed and inline policies with their
-    documents (GetAccountAuthorizationDetails), virtual MFA assignments (root's included), access
-    keys with their last use, and server certificates."""
+    documents (GetAccountAuthorizationDetails), and each user's access keys with their last use."""
     # One paginated call answers all four lists (customer-managed policies only: AWS-managed ones
     # are known by ARN and would add ~1,000 rows). A failed page leaves every table it feeds
     # missing, the access keys included, since they are listed per user.
@@ -198,12 +193,6 @@ def collect_users(ctx: Ctx) -> None:
         })
     ctx.add("iam_policies", rows)
 
-    # Every MFA assignment in one list; the root's device shows with User arn ...:root. Hardware
-    # and FIDO devices of users are not listed here: the credential report's mfa_active has them.
-    devices = ctx.paginate("ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned",
-                           table="iam_mfa_devices")
-    ctx.add("iam_mfa_devices", [_mfa_row(d) for d in devices or [] if d.get("User")])
-
     # Access keys have no account-wide list: one ListAccessKeys per user, a few users at a time.
     def user_keys(user: dict) -> None:
         name = user["UserName"]
@@ -224,6 +213,34 @@ def collect_users(ctx: Ctx) -> None:
 
     ctx.map(user_keys, users, workers=8)
 
+
+@collector(
+    "iam_mfa_devices",
+    service="iam",
+    scope=GLOBAL,
+    operations=("ListVirtualMFADevices",),
+    tables={"iam_mfa_devices": ("region", "user_name", "user_arn", "serial_number", "enable_date",
+                                "kind")},
+)
+def collect_mfa_devices(ctx: Ctx) -> None:
+    """Every virtual MFA assignment in one list; the root's device shows with User arn ...:root.
+    Hardware and FIDO devices of users are not listed here: the credential report's mfa_active
+    has them."""
+    devices = ctx.paginate("ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned",
+                           table="iam_mfa_devices")
+    ctx.add("iam_mfa_devices", [_mfa_row(d) for d in devices or [] if d.get("User")])
+
+
+@collector(
+    "iam_server_certificates",
+    service="iam",
+    scope=GLOBAL,
+    operations=("ListServerCertificates",),
+    tables={"iam_server_certificates": ("region", "name", "arn", "server_certificate_id",
+                                        "upload_date", "expiration")},
+)
+def collect_server_certificates(ctx: Ctx) -> None:
+    """Server certificates stored in IAM (their expiry)."""
     certs = ctx.paginate("ListServerCertificates", "ServerCertificateMetadataList",
                          table="iam_server_certificates")
     ctx.add("iam_server_certificates", [{

@@ -34,14 +34,13 @@ from .base import (
     DEFAULT_CALLS_PER_SERVICE,
     GLOBAL,
     REGISTRY,
-    CallFailed,
     CollectionCancelled,
     Collector,
     Ctx,
     Recorder,
     _attempts,
-    classify,
 )
+from .outcomes import classify
 
 # Operations the run itself makes (not a collector): recorded in `calls`, granted by `srm policy`.
 SESSION_OPERATIONS = {"sts": ("GetCallerIdentity",), "ec2": ("DescribeRegions",)}
@@ -238,8 +237,6 @@ def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], record
         ctx = Ctx(c, region, client, recorder, identity.account_id, identity.partition, scope_region)
         try:
             c.func(ctx)
-        except CallFailed:
-            pass  # already recorded as a gap by Ctx
         except (ReadOnlyViolation, CollectionCancelled):
             raise
         except Exception as exc:  # a collector bug must not lose the rest of the run

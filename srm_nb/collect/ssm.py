@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import REGIONAL, CallFailed, Ctx, collector
+from .base import REGIONAL, Ctx, collector
 
 PATCH_STATE_BATCH = 50  # DescribeInstancePatchStates takes at most 50 instance ids per request
 
@@ -46,14 +46,10 @@ def collect_ssm(ctx: Ctx) -> None:
     ids = [m["InstanceId"] for m in managed or []]
     for start in range(0, len(ids), PATCH_STATE_BATCH):
         batch = ids[start:start + PATCH_STATE_BATCH]
-        try:
-            states = ctx.paginate("DescribeInstancePatchStates", "InstancePatchStates",
-                                  required=True, InstanceIds=batch)
-        except CallFailed as exc:
-            # Only this batch's instances lack data: one gap each, not the whole region.
-            for iid in batch:
-                ctx.gap("ssm_patch_states", exc.status, exc.code, exc.message,
-                        "DescribeInstancePatchStates", iid)
+        # Only this batch's instances lack data when it fails: one gap each, not the whole region.
+        states = ctx.paginate("DescribeInstancePatchStates", "InstancePatchStates",
+                              table="ssm_patch_states", resource_id=tuple(batch), InstanceIds=batch)
+        if states is None:
             continue
         ctx.add("ssm_patch_states", [{
             "instance_id": p["InstanceId"],

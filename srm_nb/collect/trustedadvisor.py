@@ -7,12 +7,9 @@ Developer support AWS answers SubscriptionRequiredException: that is recorded as
 
 from __future__ import annotations
 
-from .base import GLOBAL, CallFailed, Ctx, collector
+from .base import GLOBAL, Ctx, collector
 
 TABLE = "trustedadvisor_checks"
-NOT_SUBSCRIBED = ("Trusted Advisor security checks need a Business, Enterprise On-Ramp or Enterprise "
-                  "support plan (Business/Enterprise support required); this account's plan does "
-                  "not include the AWS Support API. AWS answered: ")
 
 
 @collector(
@@ -22,25 +19,26 @@ NOT_SUBSCRIBED = ("Trusted Advisor security checks need a Business, Enterprise O
     operations=("DescribeTrustedAdvisorChecks", "DescribeTrustedAdvisorCheckSummaries"),
     tables={TABLE: ("region", "check_id", "name", "category", "status", "resources_processed",
                     "resources_flagged", "resources_suppressed", "timestamp")},
+    not_subscribed="Trusted Advisor security checks need a Business, Enterprise On-Ramp or "
+                   "Enterprise support plan (Business/Enterprise support required); this account's "
+                   "plan does not include the AWS Support API.",
 )
 def collect_trusted_advisor(ctx: Ctx) -> None:
     """The security category's checks and each one's latest summary (status and flagged count)."""
-    operation = "DescribeTrustedAdvisorChecks"
-    try:
-        listed = ctx.call(operation, language="en", required=True)
-        checks = [c for c in listed.get("checks", []) if c.get("category") == "security"]
-        if not checks:
-            return
-        ids = [c["id"] for c in checks]
-        summaries = {}
-        operation = "DescribeTrustedAdvisorCheckSummaries"
-        for start in range(0, len(ids), 100):  # keep requests small on accounts with many checks
-            got = ctx.call(operation, checkIds=ids[start:start + 100], required=True)
-            summaries.update({s["checkId"]: s for s in got.get("summaries", [])})
-    except CallFailed as exc:
-        message = (NOT_SUBSCRIBED if exc.status == "not_subscribed" else "") + exc.message
-        ctx.gap(TABLE, exc.status, exc.code, message, operation)
+    listed = ctx.call("DescribeTrustedAdvisorChecks", table=TABLE, language="en")
+    if listed is None:
         return
+    checks = [c for c in listed.get("checks", []) if c.get("category") == "security"]
+    if not checks:
+        return
+    ids = [c["id"] for c in checks]
+    summaries = {}
+    for start in range(0, len(ids), 100):  # keep requests small on accounts with many checks
+        got = ctx.call("DescribeTrustedAdvisorCheckSummaries", table=TABLE,
+                       checkIds=ids[start:start + 100])
+        if got is None:
+            return  # a partial list is never presented as the whole one
+        summaries.update({s["checkId"]: s for s in got.get("summaries", [])})
     rows = []
     for c in checks:
         s = summaries.get(c["id"], {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import REGIONAL, CallFailed, Ctx, collector, to_json
+from .base import REGIONAL, Ctx, collector, to_json
 
 ACL_TABLES = ("wafv2_web_acls", "wafv2_web_acl_resources")
 
@@ -46,14 +46,11 @@ def collect_wafv2(ctx: Ctx) -> None:
         "description": a.get("Description"),
     } for a in acls or []])
     for a in acls or []:
-        try:
-            found = ctx.call("ListResourcesForWebACL", resource_id=a.get("Name", ""), required=True,
-                             WebACLArn=a["ARN"], ResourceType="APPLICATION_LOAD_BALANCER")
-        except CallFailed as exc:
-            # Any load balancer of the region might be behind this ACL: the whole region's
-            # association data is incomplete, not one resource's.
-            ctx.gap("wafv2_web_acl_resources", exc.status, exc.code, exc.message,
-                    "ListResourcesForWebACL")
+        # Any load balancer of the region might be behind this ACL: when the call fails, the whole
+        # region's association data is incomplete, not one resource's (no resource_id).
+        found = ctx.call("ListResourcesForWebACL", table="wafv2_web_acl_resources",
+                         WebACLArn=a["ARN"], ResourceType="APPLICATION_LOAD_BALANCER")
+        if found is None:
             continue
         ctx.add("wafv2_web_acl_resources", [{
             "web_acl_name": a.get("Name"),

@@ -9,6 +9,10 @@ protocols, `Action` for query protocols, method + URI template from botocore's s
 REST protocols) and answers only the operations registered with it, in the real API's response
 shape. Everything else goes to moto untouched. `answered` records what the layer answered, so
 tests can prove which operations were faked.
+
+Two more middlewares shape the endpoint for tests and benchmarks, never the answers: `Delay`
+(every request is slow) and `Gate` (after N requests the rest wait until the server stops: a
+collection that is certainly mid-run, however busy the machine, for interrupt tests).
 """
 
 from __future__ import annotations
@@ -233,6 +237,40 @@ class Delay:
         return self.app(environ, start_response)
 
 
+class Gate:
+    """WSGI middleware: once `arm()`ed, the next `allowed` requests pass and later ones wait until
+    `release()` (the server stopping). Prints `HOLDING` on stdout once, when the first request is
+    held, so a test knows the client is mid-run without guessing with a sleep."""
+
+    def __init__(self, app, allowed: int):
+        self.app, self.allowed = app, allowed
+        self._lock = threading.Lock()
+        self._seen = 0
+        self._armed = False
+        self._announced = False
+        self._open = threading.Event()
+
+    def arm(self) -> None:
+        """Start counting (after the demo seeding, whose requests must not count)."""
+        self._armed = True
+
+    def release(self) -> None:
+        self._open.set()
+
+    def __call__(self, environ, start_response):
+        if self._armed and not environ.get("PATH_INFO", "").startswith("/moto-api"):
+            with self._lock:
+                self._seen += 1
+                hold = self._seen > self.allowed
+                announce = hold and not self._announced
+                self._announced = self._announced or hold
+            if announce:
+                print("HOLDING", flush=True)
+            if hold:
+                self._open.wait()
+        return self.app(environ, start_response)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m srm_nb.demo.server`: a moto server in its own process (for IAM enforcement,
     which is process-wide in moto, for kill tests and for benchmarks that time the collector and
@@ -246,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="seed the demo account and its fakes")
     parser.add_argument("--delay", type=float, default=0.0, help="hold every request this long")
+    parser.add_argument("--hold-after", type=int, metavar="N",
+                        help="answer N requests, then hold the rest until the server stops")
     args = parser.parse_args(argv)
 
     handlers = {}
@@ -253,18 +293,31 @@ def main(argv: list[str] | None = None) -> int:
         from . import fake_handlers
 
         handlers = fake_handlers()
-    wrap = (lambda app: Delay(app, args.delay)) if args.delay else None
+    gate = None
+
+    def wrap(app):
+        nonlocal gate
+        if args.delay:
+            app = Delay(app, args.delay)
+        if args.hold_after is not None:
+            app = gate = Gate(app, args.hold_after)
+        return app
+
     server = AwsTestServer(handlers=handlers, port=args.port, wrap=wrap).start()
     if args.demo:
         from . import seed
 
         seed(server.endpoint)
+    if gate:
+        gate.arm()
     print(f"READY {server.endpoint}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     stop.wait()
+    if gate:
+        gate.release()
     server.stop()
     return 0
 
