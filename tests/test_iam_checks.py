@@ -355,7 +355,7 @@ def test_checks_on_moto_data_through_the_collectors():
     iam.attach_role_policy(RoleName="partner", PolicyArn=arn)
     iam.update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=24)
     s = collect(AwsAccess(session=boto3.Session(region_name="us-east-1")), ["us-east-1"],
-                services=["iam_users", "iam_account"], quiet=True)
+                services=["iam"], quiet=True)
     assert run("iam_user_console_mfa_enabled", s) == {"alice": "PASS", "bob": "FAIL"}
     assert run("iam_user_no_direct_policies", s) == {"alice": "PASS", "bob": "FAIL"}
     assert run("iam_inline_policy_no_full_admin", s) == {"user/bob/quick-fix": "FAIL"}
