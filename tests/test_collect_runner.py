@@ -373,3 +373,57 @@ def test_a_guard_violation_stops_the_run_and_exits_5(monkeypatch, capsys):
     monkeypatch.setitem(cli.COMMANDS, "policy", command)
     assert cli.main(["policy"]) == 5
     assert "srm: error: collector sneaky called DeleteThings" in capsys.readouterr().err
+
+
+class _DeniedClient:
+    """Answers every operation with AccessDenied, as AWS does for an action the role lacks."""
+
+    def describe_things(self, **params):
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"},
+                           "ResponseMetadata": {"RetryAttempts": 0}}, "DescribeThings")
+
+    def can_paginate(self, name):
+        return False
+
+
+def _failing_ctx(**collector_options):
+    c = Collector(name="things", service="thingsvc", scope=REGIONAL,
+                  operations=frozenset({"DescribeThings"}),
+                  tables={"things": ("region", "id"), "thing_settings": ("region", "id")},
+                  func=None, **collector_options)
+    recorder = Recorder()
+    return Ctx(c, "us-east-1", _DeniedClient(), recorder, "1", "aws", "us-east-1"), recorder
+
+
+def test_a_failed_call_without_a_table_marks_every_table_of_its_collector():
+    ctx, recorder = _failing_ctx()
+    assert ctx.call("DescribeThings") is None
+    assert ctx.paginate("DescribeThings", "Things") is None
+    assert sorted((g["table"], g["status"]) for g in recorder.gaps) == [
+        ("thing_settings", "denied"), ("thing_settings", "denied"),
+        ("things", "denied"), ("things", "denied")]
+
+
+def test_a_failed_batch_call_is_a_gap_for_each_resource_in_it():
+    ctx, recorder = _failing_ctx()
+    assert ctx.call("DescribeThings", table="thing_settings", resource_id=("a", "b")) is None
+    assert [(g["table"], g["resource_id"]) for g in recorder.gaps] == [
+        ("thing_settings", "a"), ("thing_settings", "b")]
+    assert [c["resource_id"] for c in recorder.calls] == ["a,b"]
+
+
+def test_not_subscribed_gaps_say_what_the_account_lacks():
+    class NotSubscribed(_DeniedClient):
+        def describe_things(self, **params):
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "SubscriptionRequiredException",
+                                         "Message": "no plan"}}, "DescribeThings")
+
+    ctx, recorder = _failing_ctx(not_subscribed="Things need the Gold plan.")
+    ctx.client = NotSubscribed()
+    ctx.call("DescribeThings", table="things")
+    assert [(g["status"], g["message"]) for g in recorder.gaps] == [
+        ("not_subscribed", "Things need the Gold plan. AWS answered: no plan")]
