@@ -10,9 +10,10 @@ REST protocols) and answers only the operations registered with it, in the real 
 shape. Everything else goes to moto untouched. `answered` records what the layer answered, so
 tests can prove which operations were faked.
 
-Two more middlewares shape the endpoint for tests and benchmarks, never the answers: `Delay`
-(every request is slow) and `Gate` (after N requests the rest wait until the server stops: a
-collection that is certainly mid-run, however busy the machine, for interrupt tests).
+More middlewares shape the endpoint for tests and benchmarks: `Delay` (every request is slow),
+`Gate` (after N requests the rest wait until the server stops: a collection that is certainly
+mid-run, however busy the machine, for interrupt tests) and `faults.Faults` (a seeded share of
+requests throttled or denied, in each protocol's own error shape).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class FakeResponse:
 Handler = Callable[[FakeRequest], "FakeResponse | None"]
 
 
-class _Operations:
+class ServiceModels:
     """Maps a request to (signing name, operation) using botocore's service models."""
 
     def __init__(self):
@@ -119,7 +120,7 @@ class FakeOperations:
         self.app = app
         self.handlers: dict[tuple[str, str], Handler] = dict(handlers or {})
         self.answered: list[tuple[str, str]] = []
-        self._ops = _Operations()
+        self._ops = ServiceModels()
 
     def register(self, service: str, operation: str, handler: Handler) -> None:
         self.handlers[(service, operation)] = handler
@@ -286,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.0, help="hold every request this long")
     parser.add_argument("--hold-after", type=int, metavar="N",
                         help="answer N requests, then hold the rest until the server stops")
+    parser.add_argument("--throttle", type=float, default=0.0, metavar="P",
+                        help="answer this share of requests (0..1) with the protocol's throttling error")
+    parser.add_argument("--deny", type=float, default=0.0, metavar="P",
+                        help="answer this share of requests (0..1) with the protocol's AccessDenied")
+    parser.add_argument("--seed", type=int, default=0, help="which requests --throttle/--deny fail")
     args = parser.parse_args(argv)
 
     handlers = {}
@@ -293,10 +299,14 @@ def main(argv: list[str] | None = None) -> int:
         from . import fake_handlers
 
         handlers = fake_handlers()
-    gate = None
+    gate = faults = None
 
     def wrap(app):
-        nonlocal gate
+        nonlocal gate, faults
+        if args.throttle or args.deny:
+            from .faults import Faults
+
+            app = faults = Faults(app)  # no faults yet: the demo seeding must not fail
         if args.delay:
             app = Delay(app, args.delay)
         if args.hold_after is not None:
@@ -310,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         seed(server.endpoint)
     if gate:
         gate.arm()
+    if faults:
+        faults.configure(throttle=args.throttle, deny=args.deny, seed=args.seed)
     print(f"READY {server.endpoint}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
