@@ -228,3 +228,18 @@ def test_vault_lock_and_customer_key():
     snap = make_snapshot({"backup_vaults": vaults, "kms_keys": keys})
     assert verdicts(snap, "backup_vault_locked") == {"locked": "PASS", "open": "FAIL", "central": "FAIL"}
     assert verdicts(snap, "backup_vault_cmk_encrypted") == {"locked": "PASS", "open": "FAIL", "central": "PASS"}
+
+
+def test_a_vault_key_that_was_not_read_is_no_verdict():
+    """The account's key is not among the keys read (its DescribeKey failed): whether it is
+    customer managed is unknown, not "no"."""
+    unread = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/unread"
+    snap = make_snapshot({"backup_vaults": schema_table("backup_vaults", [_vault("v", False, unread)]),
+                          "kms_keys": schema_table("kms_keys", [])})
+    assert verdicts(snap, "backup_vault_cmk_encrypted") == {"v": "ERROR"}
+
+
+def test_a_plan_whose_rules_could_not_be_read_is_no_verdict_for_its_region():
+    data = _data(dbs=[(REGION, "a", {})])
+    got = verdicts(_snap(data, plans=_plans(rules=None)), "backup_plan_exists")
+    assert got[f"{ACCOUNT}/{REGION}"] == "ERROR"

@@ -89,3 +89,20 @@ def test_the_same_seed_fails_the_same_requests_and_retries_get_a_fresh_draw(faul
 def test_shares_must_be_shares(faulty):
     with pytest.raises(ValueError, match="between 0 and 1"):
         faulty[1].configure(throttle=0.8, deny=0.5)
+
+
+def test_a_throttled_identity_check_does_not_blame_the_credentials(faulty):
+    from srm_nb.aws import AwsAccess, client_config
+    from srm_nb.errors import CredentialsError
+
+    server, faults = faulty
+    access = AwsAccess(session=boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                             region_name="us-east-1"),
+                       endpoint_url=server.endpoint, config=client_config(max_attempts=1))
+    faults.configure(throttle=1.0)
+    try:
+        with pytest.raises(CredentialsError, match="throttled GetCallerIdentity") as caught:
+            access.identity()
+    finally:
+        faults.configure()
+    assert "rejected the credentials" not in str(caught.value)

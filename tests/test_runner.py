@@ -7,6 +7,8 @@ call, NOT_APPLICABLE saying why, MANUAL with the reason, and a check bug never s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -87,7 +89,8 @@ def test_resource_gap_turns_only_that_resource_into_error_and_names_the_call():
     assert statuses(r) == {"w-1": ERROR, "w-2": FAIL, "w-3": PASS}
     detail = r.loc[r["resource_id"] == "w-1", "detail"].item()
     assert "widgets:GetWidgetPolicy was denied (AccessDenied)" in detail
-    assert "On the data collected: PASS" in detail  # what the partial data suggested is kept
+    # What the partial data suggested is not repeated: missing data reads as "not configured".
+    assert "PASS" not in detail and "FAIL" not in detail and "locked" not in detail
 
 
 def test_gap_downgrades_fail_too():
@@ -319,3 +322,42 @@ def test_reading_through_s_tables_is_tracked_too():
     s = snap({"widgets": WIDGETS}, [gap("widgets", resource_id="w-1")])
     assert statuses(run_check(make_check(sneaky), s))["w-1"] == ERROR
     assert run_check(make_check(sneaky), snap({}))["status"].tolist() == [ERROR]
+
+
+# -- gaps and a check's scope ----------------------------------------------------------------------
+
+
+def test_a_gap_of_another_service_adds_no_row():
+    """A KMS key whose details failed is not one of a widget check's resources."""
+    s = snap({"widgets": WIDGETS}, [gap("widgets", resource_id="key-1", service="kms")])
+    r = run_check(make_check(widgets_locked), s)
+    assert statuses(r) == {"w-1": PASS, "w-2": FAIL, "w-3": PASS}
+
+
+def _locked_only(s):
+    """About the locked widgets only; the widget list says which are locked."""
+    listed = s.table("widget_list")
+    w = s.table("widgets")
+    w = w[w["widget_id"].isin(listed.loc[listed["locked"], "widget_id"])]
+    return verdicts(w, w["locked"], resource_id="widget_id",
+                    pass_detail="Widget {widget_id} is locked.", fail_detail="Widget {widget_id} is unlocked.")
+
+
+SCOPED = replace(make_check(_locked_only), scope_from=("widget_list",))
+SCOPE_TABLES = {"widgets": WIDGETS, "widget_list": WIDGETS[["widget_id", "region", "locked"]]}
+
+
+def test_a_narrow_scope_check_adds_no_row_for_resources_outside_it():
+    """w-2's details failed, but what decides the scope (the widget list) was read: w-2 is not
+    locked, so not in scope, and gets no row."""
+    s = snap(SCOPE_TABLES, [gap("widgets", resource_id="w-2")])
+    assert statuses(run_check(SCOPED, s)) == {"w-1": PASS, "w-3": PASS}
+
+
+def test_a_narrow_scope_check_says_once_per_region_when_its_scope_could_not_be_read():
+    s = snap(SCOPE_TABLES, [gap("widget_list", resource_id="w-8"), gap("widget_list", resource_id="w-9")])
+    r = run_check(SCOPED, s)
+    extra = r[~r["resource_id"].isin(["w-1", "w-3"])]
+    assert extra["status"].tolist() == [ERROR]
+    assert "Could not tell which resources this check applies to in region us-east-1" in extra["detail"].item()
+    assert "w-8, w-9" in extra["detail"].item()

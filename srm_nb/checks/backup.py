@@ -22,6 +22,7 @@ import json
 import pandas as pd
 
 from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, flag, verdicts
+from .kms import customer_managed
 
 RECENT_BACKUP_DAYS = 35  # a recovery point older than this is history, not protection
 UNKNOWN = object()
@@ -181,13 +182,19 @@ def backup_plan_exists(s) -> pd.DataFrame:
     if not regions:
         return empty()
     plans = s.table("backup_plans")
-    counts = pd.to_numeric(plans["rule_count"], errors="coerce").fillna(0)
+    counts = pd.to_numeric(plans["rule_count"], errors="coerce")
     with_rules = plans[counts > 0].groupby("region")["name"].agg(lambda n: ", ".join(sorted(map(str, n))))
+    unread = plans[counts.isna()].groupby("region")["name"].agg(lambda n: ", ".join(sorted(map(str, n))))
     df = pd.DataFrame({"region": regions})
     df["plans"] = df["region"].map(with_rules)
+    df["unread"] = df["region"].map(unread)
     df["rid"] = s.account_id + "/" + df["region"]
     df["arn"] = f"arn:{s.partition}:backup:" + df["region"] + f":{s.account_id}:"
+    # No plan with rules seen, but a plan whose rules could not be read: it may have some.
     return verdicts(df, df["plans"].notna(), resource_id="rid",
+                    unknown=df["plans"].isna() & df["unread"].notna(),
+                    unknown_detail="Could not tell whether region {region} has a backup plan with rules: "
+                                   "the rules of {unread} could not be read.",
                     pass_detail="Region {region} has backup plan(s) with rules: {plans}.",
                     fail_detail="Region {region} holds databases, tables or volumes but has no AWS Backup plan with a rule.")
 
@@ -202,12 +209,9 @@ def backup_vault_locked(s) -> pd.DataFrame:
 
 def backup_vault_cmk_encrypted(s) -> pd.DataFrame:
     v = s.table("backup_vaults").copy()
-    keys = s.table("kms_keys")
-    customer = set(keys.loc[keys["key_manager"] == "CUSTOMER", "arn"])
-    other_account = v["encryption_key_arn"].notna() & ~v["encryption_key_arn"].astype(str).str.contains(
-        f":{s.account_id}:", regex=False)
-    ok = v["encryption_key_arn"].isin(customer) | other_account
     v["key"] = v["encryption_key_arn"].where(v["encryption_key_arn"].notna(), "the AWS managed key aws/backup")
-    return verdicts(v, ok, resource_id="name",
+    return verdicts(v, customer_managed(s, v["encryption_key_arn"]), resource_id="name",
                     pass_detail="Vault {name} encrypts recovery points with the customer managed key {encryption_key_arn}.",
-                    fail_detail="Vault {name} encrypts with {key}, not a customer managed key: its key policy cannot be tightened.")
+                    fail_detail="Vault {name} encrypts with {key}, not a customer managed key: its key policy cannot be tightened.",
+                    unknown_detail="Could not tell whether vault {name}'s key {key} is customer managed: "
+                                   "the key was not read (see the coverage gaps).")

@@ -48,7 +48,7 @@ _RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")  # CloudFormat
 
 REQUIRED = ("title", "domain", "service", "severity", "resource_type", "rationale", "remediation")
 OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort", "risk",
-            "severity_rationale")
+            "severity_rationale", "scope_from")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ class Check:
     manual_reason: str = ""
     not_applicable: str = ""  # detail when the account has nothing this check applies to
     effort: str = "medium"  # low / medium / high: orders the remediation plan
+    # For a check about some resources of its type only (the CloudTrail log buckets): the tables
+    # that say which. Its rows then name every resource in scope, and a resource it does not name
+    # is out of scope, unless what decides the scope could not be read (checks/runner.py).
+    scope_from: tuple[str, ...] = ()
     source: str = ""  # the YAML file that defines it
     func: Callable | None = field(default=None, compare=False, repr=False)
 
@@ -203,6 +207,7 @@ def load_catalog() -> dict[str, Check]:
                 manual_reason=" ".join(str(meta.get("manual_reason", "")).split()),
                 not_applicable=" ".join(str(meta.get("not_applicable", "")).split()),
                 effort=str(meta.get("effort", "medium")),
+                scope_from=tuple(str(t) for t in meta.get("scope_from") or []),
                 source=meta_file.name,
                 func=None if meta.get("manual") else func,
             )

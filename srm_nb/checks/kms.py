@@ -8,6 +8,23 @@ from .base import flag, parse_json, verdicts
 from .policy import is_public_policy
 
 
+def customer_managed(s, key_arns: pd.Series) -> pd.Series:
+    """For each key ARN: True for a customer managed key (a key of another account can only be
+    one: AWS managed keys are never shared), False for an AWS managed key or none (None: the
+    service's own key), NA when the key is this account's but was not read (its DescribeKey or
+    the listing failed): which it is then depends on what is missing, so no verdict."""
+    keys = s.table("kms_keys")
+    manager = dict(zip(keys["arn"], keys["key_manager"]))
+    arns = key_arns.astype(object)
+    known = arns.map(lambda a: a in manager)
+    other_account = arns.notna() & ~arns.astype(str).str.contains(f":{s.account_id}:", regex=False)
+    out = pd.Series(pd.NA, index=arns.index, dtype="boolean")
+    out[known.astype(bool)] = arns[known.astype(bool)].map(manager).eq("CUSTOMER")
+    out[arns.isna()] = False
+    out[other_account] = True
+    return out
+
+
 def _customer_keys(s) -> pd.DataFrame:
     keys = s.table("kms_keys")
     keys = keys[keys["key_manager"] == "CUSTOMER"].copy()

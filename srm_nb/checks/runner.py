@@ -134,13 +134,63 @@ class PreparedGaps:
         return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def _apply_gaps(result: pd.DataFrame, gaps: pd.DataFrame, s: Snapshot) -> pd.DataFrame:
+# AWS::<Service>::<Type> service names whose boto3 services are spelt otherwise.
+_TYPE_SERVICES = {"elasticloadbalancingv2": {"elbv2"}, "certificatemanager": {"acm"},
+                  "trustedadvisor": {"support"}, "s3": {"s3", "s3control"}}
+
+
+def _same_kind(gaps: pd.DataFrame, check: Check) -> pd.Series:
+    """Whether each gap's resource could be one this check is about: a gap of another service
+    (a KMS key behind a table check) is not one of its resources."""
+    kind = check.resource_type.split("::")[1].lower() if check.resource_type.count("::") == 2 else ""
+    services = _TYPE_SERVICES.get(kind, {kind})
+    return gaps["service"].astype(str).isin(services)
+
+
+def _unmatched_resource_rows(missing: pd.DataFrame, check: Check, s: Snapshot) -> list[pd.DataFrame]:
+    """ERROR rows for resource gaps the check's rows do not name. Only for resources the check
+    could be about: of its kind, and, for a check with a narrower scope, only when what decides
+    the scope is what failed, as one row per region (which resources are in scope is unknown)."""
+    missing = missing[_same_kind(missing, check)]
+    if check.scope_from:
+        missing = missing[missing["table"].isin(check.scope_from)]
+        if missing.empty:
+            return []
+        rows = []
+        for region, part in missing.groupby("region", sort=True):
+            names = ", ".join(sorted(part["resource_id"].unique())[:5])
+            more = part["resource_id"].nunique() - 5
+            where = "the account" if region == GLOBAL else f"region {region}"
+            rows.append(pd.DataFrame({
+                "status": [ERROR], "region": [region], "resource_id": [_region_rid(s, region)],
+                "resource_arn": [account_arn(s) if region == GLOBAL
+                                 else f"arn:{s.partition}:::{s.account_id}:region/{region}"],
+                "detail": [f"Could not tell which resources this check applies to in {where}: "
+                           f"{part['reason'].iloc[0]}{part['note'].iloc[0]} for {names}"
+                           + (f" and {more} more" if more > 0 else "") + "."],
+            }))
+        return rows
+    missing = missing.drop_duplicates("resource_id")
+    if missing.empty:
+        return []
+    return [pd.DataFrame({
+        "status": ERROR,
+        "region": missing["region"].values,
+        "resource_id": missing["resource_id"].values,
+        "resource_arn": "",
+        "detail": ("Could not evaluate " + missing["resource_id"] + ": " + missing["reason"]
+                   + missing["note"]).values,
+    })]
+
+
+def _apply_gaps(result: pd.DataFrame, gaps: pd.DataFrame, s: Snapshot, check: Check) -> pd.DataFrame:
     """Verdicts resting on missing data become ERROR; missing data nothing else reports gets its
-    own ERROR row (a resource whose details failed, a region whose listing failed). `gaps` are
-    rows of PreparedGaps (normalized, with `reason` and `note`)."""
+    own ERROR row (a resource of the check's scope whose details failed, a region whose listing
+    failed). `gaps` are rows of PreparedGaps (normalized, with `reason` and `note`)."""
     if gaps.empty:
         return result
-    res_gaps = gaps[gaps["resource_id"] != ""].drop_duplicates("resource_id")
+    all_res_gaps = gaps[gaps["resource_id"] != ""]
+    res_gaps = all_res_gaps.drop_duplicates("resource_id")
     reg_gaps = gaps[gaps["resource_id"] == ""].drop_duplicates("region")
 
     reason = result["resource_id"].map(res_gaps.set_index("resource_id")["reason"]).astype(object)
@@ -155,29 +205,25 @@ def _apply_gaps(result: pd.DataFrame, gaps: pd.DataFrame, s: Snapshot) -> pd.Dat
             reason = reason.fillna(regional)
         else:
             reason = reason.fillna(everywhere)
-    # NOT_APPLICABLE too: "nothing to judge" is not known when the listing failed.
+    # NOT_APPLICABLE too: "nothing to judge" is not known when the listing failed. The detail
+    # says only what could not be read: the verdict the partial data suggested is not repeated,
+    # since missing data reads as "not configured" and the hint would often be wrong.
     hit = reason.notna() & result["status"].isin((PASS, FAIL, NOT_APPLICABLE))
     result = result.copy()
     if hit.any():
-        result.loc[hit, "detail"] = ("Could not evaluate: " + reason[hit] + ". On the data collected: "
-                                     + result.loc[hit, "status"] + ": " + result.loc[hit, "detail"])
+        note = reason.map(gaps.drop_duplicates("reason").set_index("reason")["note"])
+        rid = result.loc[hit, "resource_id"].fillna("").astype(str)
+        what = rid.where(rid != "", "this check in " + result.loc[hit, "region"].astype(str))
+        result.loc[hit, "detail"] = ("Could not evaluate " + what + ": " + reason[hit] + note[hit].fillna("")
+                                     + ". Its verdict depends on what could not be read.")
         result.loc[hit, "status"] = ERROR
     # A check's own ERROR ("the summary does not report X") gets the collection failure behind it.
     own = reason.notna() & (result["status"] == ERROR) & ~hit
     if own.any():
         result.loc[own, "detail"] = result.loc[own, "detail"] + " Cause: " + reason[own] + "."
 
-    extra = []
-    missing = res_gaps[~res_gaps["resource_id"].isin(result["resource_id"])]
-    if not missing.empty:
-        extra.append(pd.DataFrame({
-            "status": ERROR,
-            "region": missing["region"].values,
-            "resource_id": missing["resource_id"].values,
-            "resource_arn": "",
-            "detail": ("Could not evaluate " + missing["resource_id"] + ": " + missing["reason"]
-                       + missing["note"]).values,
-        }))
+    unmatched = all_res_gaps[~all_res_gaps["resource_id"].isin(result["resource_id"])]
+    extra = _unmatched_resource_rows(unmatched.drop_duplicates(["resource_id", "table"]), check, s)
     # A region whose listing failed and that produced no verdict at all: say so once. An
     # account-level verdict already names the gap; any verdict already covers a global gap.
     with_rows = set(result["region"])
@@ -273,7 +319,7 @@ def run_check(check: Check, s: Snapshot, gaps: PreparedGaps | None = None) -> pd
         return account_finding(s, ERROR, f"Check {check.id} {result}: a bug in the check; nothing was judged.")
     if tracked.read:
         gaps = gaps if gaps is not None else PreparedGaps(s)
-        result = _apply_gaps(result, gaps.for_tables(tracked.read), s)
+        result = _apply_gaps(result, gaps.for_tables(tracked.read), s, check)
     if result.empty:
         where = ", ".join(s.regions) if s.regions else "no region"
         detail = check.not_applicable or f"No {check.resource_type} resources in the assessed scope"

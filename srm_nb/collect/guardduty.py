@@ -16,7 +16,9 @@ def collect_guardduty(ctx: Ctx) -> None:
     """Detectors in this region and whether they are enabled."""
     ids = ctx.paginate("ListDetectors", "DetectorIds", table="guardduty_detectors")
     for did in ids or []:
-        d = ctx.call("GetDetector", DetectorId=did, table="guardduty_detectors", resource_id=did)
+        # No resource_id: a detector whose state could not be read leaves the region's answer
+        # ("is GuardDuty on here?") unknown, so the gap is the region's, not one resource's.
+        d = ctx.call("GetDetector", DetectorId=did, table="guardduty_detectors")
         if d is None:
             continue
         ctx.add("guardduty_detectors", {

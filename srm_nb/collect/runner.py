@@ -7,7 +7,7 @@ Work is one task per (collector, region). A small scheduler hands tasks to a thr
 - at most `per_service` tasks of one AWS service run at once, and a task is only handed to a
   worker when its service has room, so no worker sits blocked on another service's limit;
 - inside tasks, at most `calls_per_service` requests of one service are in flight at once
-  (fan-out included, see `Ctx.map`), and botocore's adaptive retries slow down on throttling.
+  (fan-out included, see `Ctx.map`), and botocore's standard retries back off on throttling.
 
 An interrupt (Ctrl-C, SIGTERM through the CLI) sets a flag that stops every collector at its next
 request; nothing is saved, so no snapshot that looks complete is left behind.

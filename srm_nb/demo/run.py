@@ -13,10 +13,11 @@ from .server import AwsTestServer
 
 
 @contextmanager
-def demo_account():
-    """A seeded demo account: yields an AwsAccess pointed at it."""
+def demo_account(wrap=None):
+    """A seeded demo account: yields an AwsAccess pointed at it, and the server. `wrap` adds a
+    middleware in front (tests: faults, delays)."""
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "false")
-    with AwsTestServer(handlers=fake_handlers()) as server:
+    with AwsTestServer(handlers=fake_handlers(), wrap=wrap) as server:
         seed(server.endpoint)
         session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo",
                                 region_name="us-east-1")
