@@ -53,7 +53,7 @@ def main() -> None:
             started = time.perf_counter()
             snap = collect(target, DEMO_REGIONS, quiet=True)
             wall = time.perf_counter() - started
-            injected = sum(faults.injected.values())
+            injected = faults.injected()
             faults.configure()
             verdicts = run_checks(snap).set_index("finding_uid")["status"]
             return wall, len(snap.calls), injected, verdicts

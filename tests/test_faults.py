@@ -56,7 +56,7 @@ def test_each_protocol_gets_its_own_error_shape(faulty, service, read, parser, k
         faults.configure()
     code = caught.value.response["Error"]["Code"]
     assert classify(code) == expected, code
-    assert sum(faults.injected.values()) == 0  # configure() started the counts again
+    assert faults.injected() == 0  # configure() started the counts again
     getattr(client, read)()  # and with no shares set, the same read goes through
 
 
@@ -106,3 +106,20 @@ def test_a_throttled_identity_check_does_not_blame_the_credentials(faulty):
     finally:
         faults.configure()
     assert "rejected the credentials" not in str(caught.value)
+
+
+def test_a_streak_bounds_the_faults_one_request_gets_in_a_row(faulty):
+    server, faults = faulty
+    iam = _client(server, "iam")
+    faults.configure(throttle=1.0, streak=2)
+    try:
+        got = []
+        for _ in range(6):
+            try:
+                iam.get_account_summary()
+                got.append("ok")
+            except ClientError as exc:
+                got.append(exc.response["Error"]["Code"])
+    finally:
+        faults.configure()
+    assert got == ["Throttling", "Throttling", "ok"] * 2

@@ -13,7 +13,8 @@ any service we read) pass unfaulted.
 Which requests fail is decided by hashing the seed, the request (method, path, query, body) and
 how many times that same request was seen: a retry gets a fresh draw, as a throttled retry does
 against AWS, and two runs with one seed fail the same requests whatever the threads' order.
-moto's control paths (`/moto-api`) are never faulted.
+Shares can be set per access key id, so runs with different faults can share one server at the
+same time. moto's control paths (`/moto-api`) are never faulted.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import json
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .server import ServiceModels
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,17 @@ ERRORS = {
 }
 
 
+@dataclass
+class _Profile:
+    throttle: float
+    deny: float
+    seed: int
+    streak: int | None  # at most this many faults in a row for one request
+    seen: Counter = field(default_factory=Counter)  # request -> times seen
+    in_a_row: Counter = field(default_factory=Counter)  # request -> faults since its last answer
+    injected: Counter = field(default_factory=Counter)  # (signing name, "throttle"/"deny") -> n
+
+
 class Faults:
     """WSGI middleware: fail `throttle` and `deny` shares of requests (0..1), seeded."""
 
@@ -60,16 +72,24 @@ class Faults:
         self.app = app
         self._lock = threading.Lock()
         self._models = ServiceModels()
+        self._profiles: dict[str | None, _Profile] = {}
         self.configure(throttle=throttle, deny=deny, seed=seed)
 
-    def configure(self, *, throttle: float = 0.0, deny: float = 0.0, seed: int = 0) -> None:
-        """New shares and seed; counts start again (two runs with one seed fail alike)."""
+    def configure(self, *, throttle: float = 0.0, deny: float = 0.0, seed: int = 0,
+                  access_key: str | None = None, streak: int | None = None) -> None:
+        """New shares and seed for requests signed with `access_key` (None: every other key);
+        its counts start again, so two runs with one seed fail alike. `streak` bounds the faults
+        one request gets in a row: with retries above it, "the retries absorb the throttling"
+        holds for every draw (moto's random resource ids change the draws from run to run)."""
         if not (0 <= throttle <= 1 and 0 <= deny <= 1 and throttle + deny <= 1):
             raise ValueError("throttle and deny are shares between 0 and 1, together at most 1")
         with self._lock:
-            self.throttle, self.deny, self.seed = throttle, deny, seed
-            self._seen: Counter = Counter()
-            self.injected: Counter = Counter()  # (signing name, "throttle"/"deny") -> count
+            self._profiles[access_key] = _Profile(throttle, deny, seed, streak)
+
+    def injected(self, access_key: str | None = None) -> int:
+        """How many faults the requests of `access_key` got since it was configured."""
+        with self._lock:
+            return sum(self._profiles[access_key].injected.values())
 
     def _protocol(self, signing_name: str, environ) -> tuple[str | None, bool]:
         """The protocol this request speaks (botocore picks one of a model's `protocols`: read
@@ -89,7 +109,12 @@ class Faults:
     def __call__(self, environ, start_response):
         scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
         path = environ.get("PATH_INFO", "/")
-        if not scope or path.startswith("/moto-api") or not (self.throttle or self.deny):
+        if not scope or path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+        access_key, signing_name = scope.group(1), scope.group(3)
+        with self._lock:
+            profile = self._profiles.get(access_key) or self._profiles[None]
+        if not (profile.throttle or profile.deny):
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
@@ -97,15 +122,20 @@ class Faults:
         key = b"\0".join([environ["REQUEST_METHOD"].encode(), path.encode(),
                           environ.get("QUERY_STRING", "").encode(), body])
         with self._lock:
-            self._seen[key] += 1
-            draw = hashlib.sha256(b"%d\0%d\0" % (self.seed, self._seen[key]) + key).digest()
+            profile.seen[key] += 1
+            draw = hashlib.sha256(b"%d\0%d\0" % (profile.seed, profile.seen[key]) + key).digest()
         share = int.from_bytes(draw[:8], "big") / 2**64
-        kind = "throttle" if share < self.throttle else "deny" if share < self.throttle + self.deny else ""
-        protocol, compatible = self._protocol(scope.group(2), environ) if kind else (None, False)
-        if protocol not in ERRORS:
-            return self.app(environ, start_response)
+        kind = ("throttle" if share < profile.throttle
+                else "deny" if share < profile.throttle + profile.deny else "")
+        protocol, compatible = self._protocol(signing_name, environ) if kind else (None, False)
         with self._lock:
-            self.injected[(scope.group(2), kind)] += 1
+            fault = protocol in ERRORS and (profile.streak is None
+                                            or profile.in_a_row[key] < profile.streak)
+            profile.in_a_row[key] = profile.in_a_row[key] + 1 if fault else 0
+            if fault:
+                profile.injected[(signing_name, kind)] += 1
+        if not fault:
+            return self.app(environ, start_response)
         error = ERRORS[protocol][0 if kind == "throttle" else 1]
         headers, data = _render(protocol, error)
         if compatible:
