@@ -20,13 +20,19 @@ def entry(number, action, cidr="0.0.0.0/0", protocol="-1", ports=None, egress=Fa
 ACL_CASES = {
     # first matching world rule decides, in rule-number order (not list order)
     "deny_first": ([entry(200, "allow"), entry(50, "deny", protocol="6", ports=(22, 22)),
-                    entry(60, "deny", protocol="6", ports=(3389, 3389)), entry(32767, "deny")], "PASS"),
+                    entry(55, "deny", protocol="17", ports=(22, 22)), entry(60, "deny", protocol="6", ports=(3389, 3389)),
+                    entry(65, "deny", protocol="17", ports=(3389, 3389)), entry(32767, "deny")], "PASS"),
+    # TCP denied first, but UDP to 22 meets the allow-all rule: EC2.21 counts TCP or UDP.
+    "udp_behind_tcp_deny": ([entry(200, "allow"), entry(50, "deny", protocol="6", ports=(22, 22)),
+                             entry(60, "deny", protocol="6", ports=(3389, 3389)),
+                             entry(65, "deny", protocol="17", ports=(3389, 3389)), entry(32767, "deny")], "FAIL"),
     "allow_first": ([entry(100, "allow"), entry(200, "deny", protocol="6", ports=(22, 22)),
                      entry(32767, "deny")], "FAIL"),
     "range_allows_rdp": ([entry(100, "allow", protocol="6", ports=(1024, 65535)), entry(32767, "deny")], "FAIL"),
     "https_only": ([entry(100, "allow", protocol="6", ports=(443, 443)), entry(32767, "deny")], "PASS"),
     "narrow_source": ([entry(100, "allow", cidr="203.0.113.0/24"), entry(32767, "deny")], "PASS"),
-    "udp_only": ([entry(100, "allow", protocol="17", ports=(0, 65535)), entry(32767, "deny")], "PASS"),
+    "udp_only": ([entry(100, "allow", protocol="17", ports=(0, 65535)), entry(32767, "deny")], "FAIL"),
+    "udp_elsewhere": ([entry(100, "allow", protocol="17", ports=(53, 53)), entry(32767, "deny")], "PASS"),
     "egress_only": ([entry(100, "allow", egress=True), entry(32767, "deny")], "PASS"),
     "ipv6_open": ([entry(32767, "deny"), entry(100, "allow", cidr="::/0", protocol="6", ports=(22, 22)),
                    entry(32768, "deny", cidr="::/0")], "FAIL"),

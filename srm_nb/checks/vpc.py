@@ -10,7 +10,7 @@ from .base import flag, parse_json, verdicts
 
 ADMIN_PORTS = (22, 3389)
 WORLD = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
-TCP = "6"
+TRANSPORTS = ("6", "17")  # TCP, UDP (protocol numbers as the API gives them)
 
 
 def vpc_flow_logs_enabled(s) -> pd.DataFrame:
@@ -43,12 +43,17 @@ def _acl_exposure(entries: pd.DataFrame) -> pd.Series:
     lo = pd.to_numeric(e["from_port"], errors="coerce")
     hi = pd.to_numeric(e["to_port"], errors="coerce")
     hits = []
+    # TCP and UDP each: a packet meets the first rule of its own protocol (EC2.21 and CIS count
+    # either), so a UDP allow behind a TCP deny is still an open port.
     for port in ADMIN_PORTS:
-        mask = (proto == "-1") | ((proto == TCP) & (lo <= port) & (hi >= port))
-        hits.append(e.loc[mask, ["network_acl_id", "family", "rule_number", "rule_action"]].assign(port=port))
+        for code in TRANSPORTS:
+            mask = (proto == "-1") | ((proto == code) & (lo <= port) & (hi >= port))
+            hits.append(e.loc[mask, ["network_acl_id", "family", "rule_number", "rule_action"]]
+                        .assign(port=port, transport=code))
     found = pd.concat(hits).sort_values("rule_number", kind="stable")
-    first = found.drop_duplicates(["network_acl_id", "family", "port"], keep="first")
-    allowed = first[first["rule_action"] == "allow"]
+    first = found.drop_duplicates(["network_acl_id", "family", "port", "transport"], keep="first")
+    allowed = first[first["rule_action"] == "allow"].drop_duplicates(
+        ["network_acl_id", "family", "port"], keep="first")
     # One column per (port, family) holding the allowing rule's number, then text per ACL.
     wide = allowed.pivot(index="network_acl_id", columns=["port", "family"], values="rule_number")
     text = pd.Series("", index=wide.index, dtype=object)

@@ -58,11 +58,12 @@ def seed(aws: DemoAws) -> None:
                          LogDestinationType="cloud-watch-logs", LogGroupName="/northwind/vpc-flow-logs",
                          DeliverLogsPermissionArn=f"arn:aws:iam::{DEMO_ACCOUNT_ID}:role/northwind-flow-logs")
 
-    # Production's private subnets: deny remote administration from the internet, then allow.
+    # Production's private subnets: deny remote administration from the internet (TCP and UDP),
+    # then allow.
     private = ec2.create_network_acl(VpcId=prod, TagSpecifications=_tags("network-acl", "prod-private"))
     private_id = private["NetworkAcl"]["NetworkAclId"]
-    for number, port in ((50, 22), (60, 3389)):
-        ec2.create_network_acl_entry(NetworkAclId=private_id, RuleNumber=number, Protocol="6",
+    for number, port, protocol in ((50, 22, "6"), (51, 22, "17"), (60, 3389, "6"), (61, 3389, "17")):
+        ec2.create_network_acl_entry(NetworkAclId=private_id, RuleNumber=number, Protocol=protocol,
                                      RuleAction="deny", Egress=False, CidrBlock="0.0.0.0/0",
                                      PortRange={"From": port, "To": port})
     ec2.create_network_acl_entry(NetworkAclId=private_id, RuleNumber=100, Protocol="-1",
