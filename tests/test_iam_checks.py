@@ -275,6 +275,11 @@ def test_support_role():
     # A look-alike customer policy named AWSSupportAccess does not count.
     fake = {**other, "attached_policy_arns": json.dumps([f"arn:aws:iam::{ACCOUNT}:policy/MyAWSSupportAccess"])}
     assert run("iam_support_role_exists", snap(iam_roles=[fake])) == {ACCOUNT: "FAIL"}
+    # Nor one named exactly like it: only the AWS managed policy (account "aws") grants Support.
+    same_name = {**other, "attached_policy_arns": json.dumps([f"arn:aws:iam::{ACCOUNT}:policy/AWSSupportAccess"])}
+    assert run("iam_support_role_exists", snap(iam_roles=[same_name])) == {ACCOUNT: "FAIL"}
+    gov = {**other, "attached_policy_arns": json.dumps(["arn:aws-us-gov:iam::aws:policy/AWSSupportAccess"])}
+    assert run("iam_support_role_exists", snap(iam_roles=[gov])) == {ACCOUNT: "PASS"}
 
 
 def test_cloudshell_full_access():

@@ -16,8 +16,10 @@ from .policy import (
 KEY_MAX_AGE_DAYS = 90
 UNUSED_CREDENTIAL_DAYS = 45
 ROOT_RECENT_USE_DAYS = 90
-SUPPORT_POLICY = "policy/AWSSupportAccess"
-CLOUDSHELL_POLICY = "policy/AWSCloudShellFullAccess"
+# AWS managed policies, by the ARN's tail after the partition (a customer managed policy of the
+# same name has the account id where these have "aws").
+SUPPORT_POLICY = ":iam::aws:policy/AWSSupportAccess"
+CLOUDSHELL_POLICY = ":iam::aws:policy/AWSCloudShellFullAccess"
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -330,7 +332,7 @@ def iam_user_no_direct_policies(s) -> pd.DataFrame:
 def iam_support_role_exists(s) -> pd.DataFrame:
     roles = s.table("iam_roles")
     attached = _json_list(roles["attached_policy_arns"])
-    support = roles[attached.map(lambda arns: any(str(a).endswith(":" + SUPPORT_POLICY) for a in arns))]
+    support = roles[attached.map(lambda arns: any(str(a).endswith(SUPPORT_POLICY) for a in arns))]
     if support.empty:
         return account_finding(s, FAIL, "No IAM role has the AWSSupportAccess policy: nobody can "
                                         "manage incidents with AWS Support without using root or admins.")
@@ -339,7 +341,7 @@ def iam_support_role_exists(s) -> pd.DataFrame:
 
 def iam_cloudshell_full_access_not_attached(s) -> pd.DataFrame:
     ids = _identities(s)
-    ids = ids[ids["attached"].map(lambda arns: any(str(a).endswith(":" + CLOUDSHELL_POLICY) for a in arns))]
+    ids = ids[ids["attached"].map(lambda arns: any(str(a).endswith(CLOUDSHELL_POLICY) for a in arns))]
     if ids.empty:
         return account_finding(s, PASS, "No user, group or role has AWSCloudShellFullAccess attached.")
     ids = ids.assign(rid=fill(ids, "{kind}/{name}"))
