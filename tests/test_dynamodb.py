@@ -78,3 +78,20 @@ def test_pitr_status_missing_is_error():
     snap = make_snapshot({"dynamodb_tables": schema_table("dynamodb_tables", [_row("t")]),
                           "dynamodb_continuous_backups": schema_table("dynamodb_continuous_backups", [])}, gaps=[gap])
     assert verdicts(snap, "dynamodb_table_pitr_enabled") == {"t": "ERROR"}
+
+
+def test_same_name_tables_in_two_regions_are_judged_each_with_its_own_settings():
+    """A global table's replicas share the name: each region's PITR setting is its own."""
+    from conftest import make_snapshot, schema_table
+    from srm_nb.checks import load_catalog
+    from srm_nb.checks.runner import run_check
+
+    rows = [{"region": r, "table_name": "orders", "arn": f"arn:aws:dynamodb:{r}:111122223333:table/orders"}
+            for r in ("us-east-1", "eu-west-1")]
+    pitr = [{"region": "us-east-1", "table_name": "orders", "pitr_status": "ENABLED"},
+            {"region": "eu-west-1", "table_name": "orders", "pitr_status": "DISABLED"}]
+    s = make_snapshot({"dynamodb_tables": schema_table("dynamodb_tables", rows),
+                       "dynamodb_continuous_backups": schema_table("dynamodb_continuous_backups", pitr)},
+                      regions=["us-east-1", "eu-west-1"])
+    r = run_check(load_catalog()["dynamodb_table_pitr_enabled"], s)
+    assert sorted(zip(r["region"], r["status"])) == [("eu-west-1", "FAIL"), ("us-east-1", "PASS")]

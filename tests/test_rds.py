@@ -115,3 +115,20 @@ def test_snapshot_attribute_denied_is_error_for_that_snapshot():
 def test_no_clusters_is_not_applicable():
     snap = make_snapshot({"rds_clusters": schema_table("rds_clusters", [])})
     assert set(verdicts(snap, "rds_cluster_storage_encrypted").values()) == {"NOT_APPLICABLE"}
+
+
+def test_a_snapshot_copied_to_another_region_keeps_its_own_sharing():
+    """A copy in another region may keep the snapshot's name: each is judged by its own
+    attributes, not by the other region's."""
+    from srm_nb.checks import load_catalog
+    from srm_nb.checks.runner import run_check
+
+    snaps = [{"region": r, "snapshot_id": "nightly", "source_id": "db",
+              "arn": f"arn:aws:rds:{r}:111122223333:snapshot:nightly"} for r in ("us-east-1", "eu-west-1")]
+    attrs = [{"region": "us-east-1", "snapshot_id": "nightly", "restore_accounts_json": json.dumps([])},
+             {"region": "eu-west-1", "snapshot_id": "nightly", "restore_accounts_json": json.dumps(["all"])}]
+    s = make_snapshot({"rds_snapshots": schema_table("rds_snapshots", snaps),
+                       "rds_snapshot_attributes": schema_table("rds_snapshot_attributes", attrs)},
+                      regions=["us-east-1", "eu-west-1"])
+    r = run_check(load_catalog()["rds_snapshot_not_public"], s)
+    assert sorted(zip(r["region"], r["status"])) == [("eu-west-1", "FAIL"), ("us-east-1", "PASS")]

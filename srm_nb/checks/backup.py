@@ -21,7 +21,7 @@ import json
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, flag, verdicts
+from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, flag, regional_merge, verdicts
 from .kms import customer_managed
 
 RECENT_BACKUP_DAYS = 35  # a recovery point older than this is history, not protection
@@ -50,8 +50,7 @@ def _rds(s) -> pd.DataFrame:
 
 
 def _dynamodb(s) -> pd.DataFrame:
-    tables = s.table("dynamodb_tables").merge(s.table("dynamodb_table_tags")[["table_name", "tags_json"]],
-                                              on="table_name", how="left")
+    tables = regional_merge(s.table("dynamodb_tables"), s.table("dynamodb_table_tags"), "table_name", ["tags_json"])
     return pd.DataFrame({"region": tables["region"], "rid": tables["table_name"], "arn": tables["arn"],
                          "tags": tables["tags_json"].map(_tags_of)})
 

@@ -122,6 +122,15 @@ def _aligned(values: pd.Series, df: pd.DataFrame) -> pd.Series:
     return values.reset_index(drop=True)
 
 
+def regional_merge(left: pd.DataFrame, right: pd.DataFrame, on: str | list[str], columns: list[str],
+                   how: str = "left") -> pd.DataFrame:
+    """`left` with `right`'s `columns`, matched on `on` AND the region: names of regional
+    resources repeat across regions (DynamoDB global table replicas, copied snapshots), and a
+    join on the name alone pairs each with the other region's settings."""
+    keys = [on] if isinstance(on, str) else list(on)
+    return left.merge(right[[*keys, "region", *columns]], on=[*keys, "region"], how=how)
+
+
 def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
 

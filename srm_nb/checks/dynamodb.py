@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import flag, verdicts
+from .base import flag, regional_merge, verdicts
 from .kms import customer_managed
 
 
 def dynamodb_table_pitr_enabled(s) -> pd.DataFrame:
-    df = s.table("dynamodb_tables").merge(
-        s.table("dynamodb_continuous_backups")[["table_name", "pitr_status", "recovery_period_days"]],
-        on="table_name", how="inner")
+    df = regional_merge(s.table("dynamodb_tables"), s.table("dynamodb_continuous_backups"), "table_name",
+                        ["pitr_status", "recovery_period_days"], how="inner")
     return verdicts(df, df["pitr_status"] == "ENABLED", resource_id="table_name",
                     pass_detail="Table {table_name} can be restored to any second of the recovery period (point-in-time recovery on).",
                     fail_detail="Table {table_name} has point-in-time recovery {pitr_status}: a bad write or delete cannot be rolled back.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import flag, parse_json, verdicts
+from .base import flag, parse_json, regional_merge, verdicts
 
 MIN_RETENTION_DAYS = 7
 # Engines that support IAM database authentication.
@@ -75,8 +75,8 @@ def rds_instance_iam_authentication(s) -> pd.DataFrame:
 
 
 def rds_snapshot_not_public(s) -> pd.DataFrame:
-    snaps = s.table("rds_snapshots").merge(
-        s.table("rds_snapshot_attributes")[["snapshot_id", "restore_accounts_json"]], on="snapshot_id", how="inner")
+    snaps = regional_merge(s.table("rds_snapshots"), s.table("rds_snapshot_attributes"), "snapshot_id",
+                           ["restore_accounts_json"], how="inner")
     accounts = parse_json(snaps["restore_accounts_json"]).map(lambda a: a or [])
     public = accounts.map(lambda a: "all" in a)
     snaps["shared_with"] = accounts.map(lambda a: ", ".join(a) if a else "no other account")
