@@ -72,6 +72,28 @@ def test_admin_ports_ipv6_is_judged_separately():
         "v6_ssh": "FAIL", "v6_all": "FAIL", "v6_narrow": "PASS", "v4_ssh": "PASS"}
 
 
+def test_ssh_and_rdp_checks_count_either_address_family():
+    """FSBP EC2.13 (22) and EC2.14 (3389) fail a 0.0.0.0/0 or ::/0 source; each only its port."""
+    v6 = [{"CidrIpv6": "::/0"}]
+    s = groups(
+        v4_ssh=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": v4()}],
+        v6_ssh=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": v6}],
+        v6_rdp=[{"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "Ipv6Ranges": v6}],
+        v4_all=[{"IpProtocol": "-1", "IpRanges": v4()}],
+        narrow=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 3389, "IpRanges": v4("10.0.0.0/8")}],
+    )
+    assert run(s, "ec2_securitygroup_ssh_restricted") == {
+        "v4_ssh": "FAIL", "v6_ssh": "FAIL", "v6_rdp": "PASS", "v4_all": "FAIL", "narrow": "PASS"}
+    assert run(s, "ec2_securitygroup_rdp_restricted") == {
+        "v4_ssh": "PASS", "v6_ssh": "PASS", "v6_rdp": "FAIL", "v4_all": "FAIL", "narrow": "PASS"}
+    fsbp = {c: load_catalog()[c].fsbp_ids for c in ("ec2_securitygroup_ssh_restricted",
+                                                    "ec2_securitygroup_rdp_restricted",
+                                                    "ec2_securitygroup_admin_ports_restricted")}
+    assert fsbp == {"ec2_securitygroup_ssh_restricted": ("EC2.13",),
+                    "ec2_securitygroup_rdp_restricted": ("EC2.14",),
+                    "ec2_securitygroup_admin_ports_restricted": ("EC2.53",)}
+
+
 def test_exposure_detail_names_every_open_port():
     s = groups(wide=[{"IpProtocol": "tcp", "FromPort": 20, "ToPort": 3400, "IpRanges": v4()}])
     r = run_check(load_catalog()["ec2_securitygroup_admin_ports_restricted"], s)

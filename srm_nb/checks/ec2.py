@@ -62,6 +62,15 @@ def ec2_securitygroup_admin_ports_ipv6_restricted(s) -> pd.DataFrame:
     return _exposure_check(s, ADMIN_PORTS, ("ipv6",), "remote administration (SSH/RDP)")
 
 
+# FSBP EC2.13 (port 22) and EC2.14 (port 3389) each fail a source of 0.0.0.0/0 or ::/0.
+def ec2_securitygroup_ssh_restricted(s) -> pd.DataFrame:
+    return _exposure_check(s, (22,), ("ipv4", "ipv6"), "SSH")
+
+
+def ec2_securitygroup_rdp_restricted(s) -> pd.DataFrame:
+    return _exposure_check(s, (3389,), ("ipv4", "ipv6"), "RDP")
+
+
 def ec2_securitygroup_cifs_restricted(s) -> pd.DataFrame:
     return _exposure_check(s, CIFS_PORTS, ("ipv4", "ipv6"), "CIFS/SMB")
 
