@@ -108,10 +108,11 @@ LBS = [
 ]
 
 
-def test_internet_facing_albs_need_a_web_acl():
+def test_every_alb_needs_a_web_acl_internal_ones_too():
+    """ELB.16 judges every Application Load Balancer; network load balancers are out of scope."""
     s = snapshot(elbv2_load_balancers=LBS, wafv2_web_acls=[{"name": "web", "arn": ACL1}],
                  wafv2_web_acl_resources=[{"web_acl_name": "web", "web_acl_arn": ACL1, "resource_arn": ALB}])
-    assert run(s, "elbv2_loadbalancer_waf_attached") == {"web": "PASS", "portal": "FAIL"}
+    assert run(s, "elbv2_loadbalancer_waf_attached") == {"web": "PASS", "portal": "FAIL", "internal": "FAIL"}
 
 
 def test_waf_association_gap_turns_the_region_into_errors():
@@ -119,11 +120,11 @@ def test_waf_association_gap_turns_the_region_into_errors():
                  wafv2_web_acl_resources=[], gaps=[{
                      "table": "wafv2_web_acl_resources", "region": REGION, "service": "wafv2",
                      "operation": "ListResourcesForWebACL", "status": "error", "error_code": "WAFInternalErrorException"}])
-    assert run(s, "elbv2_loadbalancer_waf_attached") == {"web": "ERROR", "portal": "ERROR"}
+    assert run(s, "elbv2_loadbalancer_waf_attached") == {"web": "ERROR", "portal": "ERROR", "internal": "ERROR"}
 
 
-def test_no_public_albs_is_not_applicable():
-    s = snapshot(elbv2_load_balancers=LBS[2:], wafv2_web_acls=[], wafv2_web_acl_resources=[])
+def test_no_albs_is_not_applicable():
+    s = snapshot(elbv2_load_balancers=LBS[3:], wafv2_web_acls=[], wafv2_web_acl_resources=[])
     assert set(run(s, "elbv2_loadbalancer_waf_attached").values()) == {"NOT_APPLICABLE"}
 
 

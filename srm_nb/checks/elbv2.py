@@ -95,10 +95,13 @@ def elbv2_loadbalancer_waf_attached(s) -> pd.DataFrame:
     lbs = s.table("elbv2_load_balancers")
     protected = s.table("wafv2_web_acl_resources")
     s.table("wafv2_web_acls")  # read for its gaps
-    albs = lbs[(lbs["type"] == "application") & (lbs["scheme"] == "internet-facing")].copy()
+    # ELB.16 (AWS Config alb-waf-enabled) judges every ALB, internal ones too: traffic that
+    # reaches an internal ALB (from a compromised host, a VPN, a peered network) is filtered too.
+    albs = lbs[lbs["type"] == "application"].copy()
     acl_of = protected.drop_duplicates("resource_arn").set_index("resource_arn")["web_acl_name"]
     albs["web_acl"] = albs["arn"].map(acl_of)
+    albs["kind"] = albs["scheme"].map({"internet-facing": "Internet-facing", "internal": "Internal"}).fillna("")
     return verdicts(albs, albs["web_acl"].notna(), resource_id="name",
-                    pass_detail="Internet-facing ALB {name} is protected by web ACL {web_acl}.",
-                    fail_detail="Internet-facing ALB {name} has no WAF web ACL: injection, bots and known "
+                    pass_detail="{kind} ALB {name} is protected by web ACL {web_acl}.",
+                    fail_detail="{kind} ALB {name} has no WAF web ACL: injection, bots and known "
                                 "exploits reach the application unfiltered.")
