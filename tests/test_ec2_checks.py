@@ -148,7 +148,11 @@ def test_instances_imds_and_public_ip():
          "public_ip": "54.1.2.3"},
         {"instance_id": "i-gone", "state": "terminated", "http_tokens": "optional", "public_ip": "54.9.9.9"},
     ])
-    assert run(s, "ec2_instance_imdsv2_required") == {"i-v2": "PASS", "i-off": "PASS", "i-v1": "FAIL"}
+    # EC2.8 passes on HttpTokens=required only: an endpoint switched off with optional tokens
+    # fails, and says why.
+    assert run(s, "ec2_instance_imdsv2_required") == {"i-v2": "PASS", "i-off": "FAIL", "i-v1": "FAIL"}
+    r = run_check(load_catalog()["ec2_instance_imdsv2_required"], s).set_index("resource_id")
+    assert "now disabled metadata endpoint" in r.loc["i-off", "detail"]
     assert run(s, "ec2_instance_no_public_ip") == {"i-v2": "PASS", "i-off": "PASS", "i-v1": "FAIL"}
 
 

@@ -101,14 +101,18 @@ def _live_instances(s) -> pd.DataFrame:
 
 
 def ec2_instance_imdsv2_required(s) -> pd.DataFrame:
+    """EC2.8 (AWS Config ec2-imdsv2-check) passes on HttpTokens=required only. A switched-off
+    metadata endpoint does not pass: HttpTokens=optional brings IMDSv1 back the moment someone
+    turns the endpoint on, so the detail says so instead."""
     inst = _live_instances(s)
-    ok = (inst["http_tokens"] == "required")
-    if "http_endpoint" in inst.columns:  # metadata service switched off: nothing to steal
-        ok = ok | (inst["http_endpoint"] == "disabled")
+    ok = inst["http_tokens"] == "required"
+    off = inst["http_endpoint"] == "disabled" if "http_endpoint" in inst.columns else False
+    inst["why"] = pd.Series("exposing role credentials to SSRF", index=inst.index).where(
+        ~off, "so IMDSv1 is back as soon as the now disabled metadata endpoint is enabled")
     return verdicts(inst, ok, resource_id="instance_id",
                     pass_detail="Instance {instance_id} ({name}) requires IMDSv2 session tokens.",
                     fail_detail="Instance {instance_id} ({name}) allows IMDSv1 (HttpTokens={http_tokens}), "
-                                "exposing role credentials to SSRF.")
+                                "{why}.")
 
 
 def ec2_instance_no_public_ip(s) -> pd.DataFrame:
