@@ -216,6 +216,10 @@ def test_service_wildcards():
             {"Effect": "Deny", "Action": "kms:*", "Resource": "*"})
     assert service_wildcard_actions(d) == ["iam:*", "s3:*"]
     assert service_wildcard_actions(doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})) == []
+    # NotAction: everything but IAM is allowed, every other service's wildcard included.
+    assert service_wildcard_actions(doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})) == [
+        "NotAction iam:*"]
+    assert service_wildcard_actions(doc({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"})) == []
 
 
 # -- role trust ---------------------------------------------------------------------------------

@@ -270,10 +270,15 @@ def grants_full_admin(doc: Any) -> bool:
 
 def service_wildcard_actions(doc: Any) -> list[str]:
     """Allowed "service:*" actions (FSBP IAM.21: customer managed policies should not allow
-    wildcard actions for services). "*" alone is full admin, judged by grants_full_admin."""
+    wildcard actions for services). "*" alone is full admin, judged by grants_full_admin. An
+    Allow with NotAction grants every action not listed, every other service's "*" included:
+    it is reported as "NotAction <listed>"."""
     found = []
     for st in statements(doc):
-        if st.get("Effect") != "Allow" or "NotAction" in st:
+        if st.get("Effect") != "Allow":
+            continue
+        if "NotAction" in st:
+            found.append("NotAction " + ",".join(sorted(str(a) for a in as_list(st["NotAction"]))))
             continue
         for a in as_list(st.get("Action")):
             a = str(a).strip()
