@@ -141,7 +141,8 @@ def _policy(*statements):
 def test_public_resource_policy_forms():
     allow = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"}
     s = snapshot(
-        lambda_functions=[fn(n) for n in ("star", "aws-star", "conditioned", "service", "account", "none")],
+        lambda_functions=[fn(n) for n in ("star", "aws-star", "conditioned", "service", "account", "none",
+                                          "service-unscoped", "service-star-arn")],
         lambda_policies=[
             {"function_name": "star", "policy_json": _policy({**allow, "Principal": "*"})},
             {"function_name": "aws-star", "policy_json": _policy({**allow, "Principal": {"AWS": "*"}})},
@@ -151,9 +152,16 @@ def test_public_resource_policy_forms():
                                                                  "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::b"}}})},
             {"function_name": "account", "policy_json": _policy({**allow, "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})},
             {"function_name": "none", "policy_json": None},
+            # Lambda.1: S3 (any service) allowed with no source condition can be triggered by
+            # anyone's bucket; a wildcard source is no condition.
+            {"function_name": "service-unscoped", "policy_json": _policy({
+                **allow, "Principal": {"Service": "s3.amazonaws.com"}})},
+            {"function_name": "service-star-arn", "policy_json": _policy({
+                **allow, "Principal": {"Service": "s3.amazonaws.com"}, "Condition": {"ArnLike": {"AWS:SourceArn": "*"}}})},
         ])
     assert run(s, "lambda_function_not_public") == {"star": "FAIL", "aws-star": "FAIL", "conditioned": "PASS",
-                                                    "service": "PASS", "account": "PASS", "none": "PASS"}
+                                                    "service": "PASS", "account": "PASS", "none": "PASS",
+                                                    "service-unscoped": "FAIL", "service-star-arn": "FAIL"}
 
 
 def test_function_urls_require_iam_auth():

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from .base import assessed_at, parse_json, verdicts
-from .policy import is_public_policy
+from .policy import is_public_policy, unscoped_service_principals
 
 # Runtime identifier -> the date AWS deprecates it (stops security patches) per the Lambda
 # runtime table (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Future dates
@@ -57,14 +57,26 @@ def lambda_function_not_public(s) -> pd.DataFrame:
     f = fns.merge(policies[key + ["policy_json"]].drop_duplicates(key), on=key, how="left")
     # Many functions share one policy text (deployed by the same template): judge each text once.
     texts = f["policy_json"].dropna().drop_duplicates()
-    verdict = pd.Series(parse_json(texts).map(is_public_policy).astype(bool).to_numpy(), index=texts.to_numpy())
+    docs = parse_json(texts)
+    why = pd.Series(docs.map(_exposure).to_numpy(), index=texts.to_numpy())
     # No policy text: the function has no resource policy (GetPolicy: ResourceNotFound), so only
     # its own account may invoke it.
-    public = f["policy_json"].map(verdict).fillna(False).astype(bool)
-    return verdicts(f, ~public, resource_id="function_name",
+    f["why"] = f["policy_json"].map(why).fillna("")
+    return verdicts(f, f["why"] == "", resource_id="function_name",
                     pass_detail="Function {function_name}'s resource policy does not let anyone invoke it.",
-                    fail_detail="Function {function_name}'s resource policy allows any principal (*) with no "
-                                "limiting condition: anyone can invoke it and run up its cost.")
+                    fail_detail="Function {function_name}'s resource policy {why}.")
+
+
+def _exposure(doc) -> str:
+    """Why a function policy is public for FSBP Lambda.1, or "" when it is not."""
+    if is_public_policy(doc):
+        return ("allows any principal (*) with no limiting condition: anyone can invoke it and run "
+                "up its cost")
+    services = unscoped_service_principals(doc)
+    if services:
+        return (f"lets {', '.join(services)} invoke it with no aws:SourceAccount or aws:SourceArn "
+                "condition: any account's resource of that service can trigger it")
+    return ""
 
 
 def lambda_function_url_auth_required(s) -> pd.DataFrame:

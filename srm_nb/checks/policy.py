@@ -312,6 +312,31 @@ def _has_condition_key(st: dict, key: str) -> bool:
                for k, values in kv.items())
 
 
+_SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceowner")
+_POSITIVE_SOURCE_OPERATOR = re.compile(
+    r"^((ForAllValues|ForAnyValue):)?(StringEquals|StringLike|StringEqualsIgnoreCase|ArnEquals|ArnLike)"
+    r"(IfExists)?$", re.IGNORECASE)
+
+
+def unscoped_service_principals(doc: Any) -> list[str]:
+    """AWS service principals an Allow statement admits with no aws:SourceAccount, aws:SourceArn
+    (or aws:SourceOwner) condition: that service may then act for any account's resource (a
+    bucket anyone creates can trigger the function), the confused deputy FSBP Lambda.1 fails."""
+    found = set()
+    for st in statements(doc):
+        if st.get("Effect") != "Allow" or not isinstance(st.get("Principal"), dict):
+            continue
+        services = [str(v) for v in as_list(st["Principal"].get("Service"))]
+        if not services:
+            continue
+        scoped = any(k.lower() in _SOURCE_KEYS and any(str(v).strip() not in ("", "*") for v in as_list(values))
+                     for op, kv in (st.get("Condition") or {}).items() if _POSITIVE_SOURCE_OPERATOR.match(op)
+                     for k, values in (kv.items() if isinstance(kv, dict) else ()))
+        if not scoped:
+            found.update(services)
+    return sorted(found)
+
+
 def external_trusts_without_external_id(doc: Any, own_account: str) -> list[str]:
     """Accounts other than `own_account` that may assume the role with no sts:ExternalId (nor an
     organization condition) required: the confused-deputy exposure of third-party access."""
