@@ -282,3 +282,31 @@ def test_malformed_condition_neither_limits_an_allow_nor_cancels_through_a_deny(
     assert is_public_policy(doc(allow("*"), odd_deny))
     assert grants_full_admin(doc({"Effect": "Allow", "Action": "*", "Resource": "*"},
                                  {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": "junk"}))
+
+
+# -- TLS-only bucket policies (FSBP S3.5, CIS) ------------------------------------------------------
+
+def _tls_deny(**changes):
+    st = {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+          "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+          "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    st.update(changes)
+    return doc({k: v for k, v in st.items() if v is not None})
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({}, True),
+    ({"Action": "*"}, True),
+    ({"Principal": {"AWS": "*"}}, True),
+    ({"Resource": "*"}, True),
+    ({"Resource": "arn:aws:s3:::b*"}, True),
+    ({"Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}}, True),  # the form CIS accepts
+    ({"Action": "s3:PutObject"}, False),  # one action only
+    ({"Principal": {"AWS": "arn:aws:iam::111122223333:root"}}, False),  # one principal only
+    ({"Resource": "arn:aws:s3:::b/*"}, False),  # objects only, not the bucket
+    ({"Resource": "arn:aws:s3:::other/*"}, False),
+    ({"Condition": {"NumericLessThan": {"s3:TlsVersion": "1.0"}}}, False),  # allows TLS 1.0
+    ({"Condition": {"Bool": {"aws:SecureTransport": "true"}}}, False),
+])
+def test_a_tls_only_policy_denies_every_action_to_everyone_on_bucket_and_objects(changes, expected):
+    assert denies_insecure_transport(_tls_deny(**changes), bucket="b") is expected

@@ -227,19 +227,47 @@ def is_public_policy(doc: Any) -> bool:
     return bool(public_statements(doc))
 
 
-def denies_insecure_transport(doc: Any) -> bool:
-    """True when a Deny statement rejects requests with aws:SecureTransport = false."""
+_S3_ARN = re.compile(r"^arn:[^:]+:s3:::")
+
+
+def denies_insecure_transport(doc: Any, bucket: str | None = None) -> bool:
+    """True when one Deny statement refuses every S3 action to every principal over plain HTTP:
+    `aws:SecureTransport` false (Bool), or `s3:TlsVersion` below 1.2 (NumericLessThan, the form
+    CIS also accepts). With `bucket`, the statement must cover the bucket and its objects (FSBP
+    S3.5); a Deny of one action, for one principal or on some objects only is not enough."""
     if not doc:
         return False
     for st in statements(doc):
-        if st.get("Effect") != "Deny":
+        if st.get("Effect") != "Deny" or "NotAction" in st or "NotPrincipal" in st:
             continue
-        for op, kv in (st.get("Condition") or {}).items():
-            if not op.lower().startswith("bool"):
+        if "*" not in [p.strip() for p in _aws_principals(st.get("Principal"))]:
+            continue
+        if not any(str(a).strip() in ("*", "s3:*") for a in as_list(st.get("Action"))):
+            continue
+        if bucket is not None:
+            patterns = [_S3_ARN.sub("", str(r).strip()) for r in as_list(st.get("Resource"))]
+            if not all(any(fnmatch.fnmatchcase(target, pat) for pat in patterns)
+                       for target in (bucket, f"{bucket}/*")):
                 continue
-            for key, val in kv.items():
-                if key.lower() == "aws:securetransport" and any(v.lower() == "false" for v in val):
-                    return True
+        if _refuses_plain_http(st.get("Condition") or {}):
+            return True
+    return False
+
+
+def _refuses_plain_http(condition: dict) -> bool:
+    for op, kv in condition.items():
+        if not isinstance(kv, dict):
+            continue
+        for key, val in kv.items():
+            values = [str(v).strip().lower() for v in as_list(val)]
+            if op.lower() == "bool" and key.lower() == "aws:securetransport" and "false" in values:
+                return True
+            if op.lower() == "numericlessthan" and key.lower() == "s3:tlsversion":
+                try:
+                    if any(float(v) >= 1.2 for v in values):
+                        return True
+                except ValueError:
+                    continue
     return False
 
 

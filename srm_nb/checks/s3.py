@@ -104,10 +104,13 @@ def s3_bucket_acls_disabled(s) -> pd.DataFrame:
 
 def s3_bucket_tls_required(s) -> pd.DataFrame:
     df = _with(s, "s3_bucket_policies", ["policy_json"])
-    tls = parse_json(df["policy_json"]).map(lambda p: bool(p) and denies_insecure_transport(p))
+    docs = parse_json(df["policy_json"])
+    tls = pd.Series([bool(d) and denies_insecure_transport(d, bucket=str(name))
+                     for d, name in zip(docs, df["name"])], index=df.index)
     return verdicts(df, tls, resource_id="name",
                     pass_detail="Bucket {name} denies requests not sent over TLS.",
-                    fail_detail="Bucket {name} has no policy statement denying plain-HTTP requests (aws:SecureTransport false).")
+                    fail_detail="Bucket {name} has no policy statement denying every S3 action to everyone on "
+                                "the bucket and its objects over plain HTTP (aws:SecureTransport false).")
 
 
 def s3_bucket_versioning_enabled(s) -> pd.DataFrame:
