@@ -161,6 +161,9 @@ def _seed_vpc(ec2):
                                  CidrBlock="0.0.0.0/0", PortRange={"From": 0, "To": 1024})
     ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=20, Protocol="6", RuleAction="deny", Egress=False,
                                  CidrBlock="0.0.0.0/0", PortRange={"From": 3389, "To": 3389})
+    for number, ports in ((11, (0, 1024)), (21, (3389, 3389))):  # UDP counts too (EC2.21)
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=number, Protocol="17", RuleAction="deny",
+                                     Egress=False, CidrBlock="0.0.0.0/0", PortRange={"From": ports[0], "To": ports[1]})
     ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow",
                                  Egress=False, CidrBlock="0.0.0.0/0")
     pcx = ec2.create_vpc_peering_connection(VpcId=prod, PeerVpcId=other)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
