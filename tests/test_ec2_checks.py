@@ -94,6 +94,22 @@ def test_ssh_and_rdp_checks_count_either_address_family():
                     "ec2_securitygroup_admin_ports_restricted": ("EC2.53",)}
 
 
+def test_high_risk_ports_are_ec2_19s_list():
+    """EC2.19's own ports, either address family; our extra database ports are not under EC2.19."""
+    s = groups(
+        kibana=[{"IpProtocol": "tcp", "FromPort": 5601, "ToPort": 5601, "IpRanges": v4()}],
+        telnet_v6=[{"IpProtocol": "tcp", "FromPort": 23, "ToPort": 23, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        redis=[{"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "IpRanges": v4()}],
+        https=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": v4()}],
+    )
+    assert run(s, "ec2_securitygroup_high_risk_ports_restricted") == {
+        "kibana": "FAIL", "telnet_v6": "FAIL", "redis": "PASS", "https": "PASS"}
+    assert run(s, "ec2_securitygroup_database_ports_restricted")["redis"] == "FAIL"
+    catalog = load_catalog()
+    assert [c for c in catalog.values() if "EC2.19" in c.fsbp_ids] == [
+        catalog["ec2_securitygroup_high_risk_ports_restricted"]]
+
+
 def test_exposure_detail_names_every_open_port():
     s = groups(wide=[{"IpProtocol": "tcp", "FromPort": 20, "ToPort": 3400, "IpRanges": v4()}])
     r = run_check(load_catalog()["ec2_securitygroup_admin_ports_restricted"], s)

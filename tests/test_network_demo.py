@@ -29,6 +29,8 @@ NAMED = [
     ("ec2_securitygroup_ssh_restricted", "legacy-rdp", "PASS"),
     ("ec2_securitygroup_rdp_restricted", "legacy-rdp", "FAIL"),  # EC2.14 counts ::/0 too
     ("ec2_securitygroup_rdp_restricted", "bastion-ssh", "PASS"),
+    ("ec2_securitygroup_high_risk_ports_restricted", "bastion-ssh", "FAIL"),
+    ("ec2_securitygroup_high_risk_ports_restricted", "app-tier", "PASS"),
     ("ec2_securitygroup_database_ports_restricted", "reporting-db", "FAIL"),
     ("ec2_securitygroup_database_ports_restricted", "app-tier", "PASS"),
     ("ec2_instance_imdsv2_required", "web-1", "PASS"),

@@ -15,6 +15,9 @@ from .base import assessed_at, flag, per_region, verdicts
 ADMIN_PORTS = (22, 3389)  # CIS "remote server administration ports": SSH, RDP
 CIFS_PORTS = (445,)
 DATABASE_PORTS = (1433, 1521, 3306, 5432, 5439, 6379, 9042, 9200, 11211, 27017)
+# FSBP EC2.19's list of ports with high risk, as its control page gives it.
+HIGH_RISK_PORTS = (20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000,
+                   5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300)
 WORLD = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
 AMI_MAX_AGE_DAYS = 180
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp"}
@@ -77,6 +80,10 @@ def ec2_securitygroup_cifs_restricted(s) -> pd.DataFrame:
 
 def ec2_securitygroup_database_ports_restricted(s) -> pd.DataFrame:
     return _exposure_check(s, DATABASE_PORTS, ("ipv4", "ipv6"), "database")
+
+
+def ec2_securitygroup_high_risk_ports_restricted(s) -> pd.DataFrame:
+    return _exposure_check(s, HIGH_RISK_PORTS, ("ipv4", "ipv6"), "high-risk")
 
 
 def ec2_securitygroup_default_restricts_all(s) -> pd.DataFrame:
