@@ -17,7 +17,7 @@ from srm_nb.collect.runner import collect
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/config"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 
 
 def _access() -> AwsAccess:
@@ -69,6 +69,18 @@ def test_recorder_enabled_per_region(snap):
     r = run_check(load_catalog()["config_recorder_enabled"], snap).set_index("region")
     assert "only some resource types" in r.loc["eu-west-1", "detail"]
     assert "no configuration recorder" in r.loc["ap-southeast-2", "detail"]
+
+
+def test_a_recorder_with_its_own_role_fails_config_1():
+    """FSBP Config.1 asks for the service-linked role; a recorder with a role of its own fails."""
+    from conftest import make_snapshot, schema_table
+
+    rec = {"region": "us-east-1", "name": "default", "role_arn": f"arn:aws:iam::{ACCOUNT}:role/config",
+           "recording": True, "all_supported": True, "last_status": "SUCCESS"}
+    s = make_snapshot({"config_recorders": schema_table("config_recorders", [rec])}, regions=["us-east-1"],
+                      account_id=ACCOUNT)
+    r = run_check(load_catalog()["config_recorder_enabled"], s)
+    assert r["status"].tolist() == ["FAIL"] and "AWSServiceRoleForConfig" in r["detail"].item()
 
 
 def test_delivery_channel_per_region(snap):

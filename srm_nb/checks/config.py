@@ -6,6 +6,8 @@ import pandas as pd
 
 from .base import ERROR, FAIL, PASS, account_finding, flag, verdicts
 
+SERVICE_LINKED_ROLE = ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+
 
 def _regions(s) -> pd.DataFrame:
     """One row per assessed region, with the resource id and ARN the per-region findings use."""
@@ -21,15 +23,18 @@ def _customer_recorders(s) -> pd.DataFrame:
     own = rec[rec["service_principal"].isna() | (rec["service_principal"].astype(str) == "")].copy()
     own["is_recording"] = flag(own["recording"])  # NA: its status could not be read (a gap)
     own["records_all"] = flag(own["all_supported"]) | (own["recording_strategy"] == "ALL_SUPPORTED_RESOURCE_TYPES")
+    # FSBP Config.1 also asks for the service-linked role (AWSServiceRoleForConfig).
+    own["linked_role"] = own["role_arn"].astype(str).str.endswith(SERVICE_LINKED_ROLE)
     return own
 
 
 def config_recorder_enabled(s) -> pd.DataFrame:
     rec = _customer_recorders(s)
-    rec = rec.assign(ok=rec["is_recording"] & rec["records_all"])
+    rec = rec.assign(ok=rec["is_recording"] & rec["records_all"] & rec["linked_role"])
     # The region's best recorder: a good one, else one that may be good (NA), else a bad one.
     best = (rec.sort_values("ok", ascending=False, key=lambda ok: ok.astype("Float64").fillna(0.5))
-            .drop_duplicates("region")[["region", "name", "ok", "is_recording", "records_all", "last_status"]])
+            .drop_duplicates("region")[["region", "name", "ok", "is_recording", "records_all", "linked_role",
+                                        "role_arn", "last_status"]])
     df = _regions(s).merge(best, on="region", how="left")
     recorder = df["name"].notna()
     df["problem"] = "has no configuration recorder"
@@ -37,6 +42,9 @@ def config_recorder_enabled(s) -> pd.DataFrame:
         "has recorder " + df["name"].astype(str) + " but it is stopped"
     df.loc[(df["is_recording"] & df["records_all"].eq(False)).fillna(False), "problem"] = \
         "records only some resource types (recorder " + df["name"].astype(str) + ")"
+    df.loc[(df["is_recording"] & df["records_all"] & df["linked_role"].eq(False)).fillna(False), "problem"] = \
+        ("records with role " + df["role_arn"].astype(str) + ", not the service-linked role "
+         "AWSServiceRoleForConfig (recorder " + df["name"].astype(str) + ")")
     # No recorder in a region: AWS Config is off there (a failed listing is a gap, reported apart).
     return verdicts(df, df["ok"].mask(~recorder, False), resource_id="rid",
                     pass_detail="AWS Config recorder {name} records all supported resource types in "
