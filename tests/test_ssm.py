@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import boto3
+import pytest
 from botocore.stub import Stubber
 
 from srm_nb.collect import load_collectors
@@ -115,16 +116,27 @@ def test_running_instances_must_be_managed_and_online():
 
 def test_patch_compliance_per_managed_instance():
     s = snapshot(ssm_managed_instances=MANAGED, ssm_patch_states=[
-        {"instance_id": "i-online", "baseline_id": "pb-1", "operation": "Scan", "missing_count": 4,
+        {"instance_id": "i-online", "baseline_id": "pb-1", "operation": "Scan", "missing_count": 0,
          "failed_count": 0, "critical_non_compliant_count": 0, "security_non_compliant_count": 0},
         {"instance_id": "mi-0123456789abcdef0", "baseline_id": "pb-1", "operation": "Install",
          "missing_count": 1, "failed_count": 1, "critical_non_compliant_count": 0,
          "security_non_compliant_count": 0},
     ])
-    # i-online misses only non-security updates: compliant; the on-premises server had a failed
-    # install; the bastion was never scanned.
+    # i-online misses nothing: compliant; the on-premises server had a failed install; the
+    # bastion was never scanned.
     assert run(s, "ssm_instance_patch_compliant") == {
         "i-online": "PASS", "mi-0123456789abcdef0": "FAIL", "i-lost": "FAIL"}
+
+
+@pytest.mark.parametrize("counts", [
+    {"missing_count": 4, "other_non_compliant_count": 4},  # non-security updates still count (SSM.2)
+    {"installed_pending_reboot_count": 1},  # installed, not in effect until the reboot
+])
+def test_any_missing_or_pending_patch_is_not_compliant(counts):
+    state = {"instance_id": "i-online", "baseline_id": "pb-1", "operation": "Scan", "missing_count": 0,
+             "failed_count": 0, "critical_non_compliant_count": 0, "security_non_compliant_count": 0, **counts}
+    s = snapshot(ssm_managed_instances=MANAGED[:1], ssm_patch_states=[state])
+    assert run(s, "ssm_instance_patch_compliant") == {"i-online": "FAIL"}
 
 
 def test_critical_patches_missing_fail():

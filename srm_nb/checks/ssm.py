@@ -30,20 +30,24 @@ def ssm_instance_patch_compliant(s) -> pd.DataFrame:
     states = s.table("ssm_patch_states")
     key = ["region", "instance_id"]
     m = managed.merge(states.drop_duplicates(key), on=key, how="left")
-    for col in ("missing_count", "failed_count", "critical_non_compliant_count", "security_non_compliant_count"):
+    counted = ("missing_count", "failed_count", "installed_pending_reboot_count", "critical_non_compliant_count",
+               "security_non_compliant_count", "other_non_compliant_count")
+    for col in counted:
         m[col] = pd.to_numeric(m[col], errors="coerce").fillna(0).astype(int)
     onprem = m["instance_id"].astype(str).str.startswith("mi-")  # on-premises managed instances
     m["arn"] = ("arn:" + s.partition + ":" + ("ssm:" + m["region"] + ":" + s.account_id + ":managed-instance/").where(
         onprem, "ec2:" + m["region"] + ":" + s.account_id + ":instance/") + m["instance_id"])
     scanned = m["operation"].notna() | m["baseline_id"].notna()
     done, never = m[scanned], m[~scanned]
-    ok = (done["failed_count"] == 0) & (done["critical_non_compliant_count"] == 0) \
-        & (done["security_non_compliant_count"] == 0)
-    counts = ("{critical_non_compliant_count} critical and {security_non_compliant_count} security patch(es) "
-              "missing, {failed_count} failed install(s), {missing_count} missing in all")
+    # SSM.2 (ec2-managedinstance-patch-compliance-status-check): compliant only when no approved
+    # patch is missing, failed or waiting for a reboot, whatever its classification.
+    ok = (done[list(counted)] == 0).all(axis=1)
+    counts = ("{missing_count} missing ({critical_non_compliant_count} critical, {security_non_compliant_count} "
+              "security, {other_non_compliant_count} other non-compliant), {failed_count} failed, "
+              "{installed_pending_reboot_count} installed pending reboot")
     judged = verdicts(done, ok, resource_id="instance_id",
-                      pass_detail="Instance {instance_id} ({computer_name}) has no missing critical or security "
-                                  "patches and no failed installs (" + counts + ").",
+                      pass_detail="Instance {instance_id} ({computer_name}) has no missing, failed or "
+                                  "pending-reboot patches (" + counts + ").",
                       fail_detail="Instance {instance_id} ({computer_name}) is not patch compliant: " + counts + ".")
     unscanned = verdicts(never, pd.Series(False, index=never.index), resource_id="instance_id", pass_detail="",
                          fail_detail="Instance {instance_id} ({computer_name}) is not patch compliant: no patch "
