@@ -24,7 +24,8 @@ def _customer_recorders(s) -> pd.DataFrame:
     own["is_recording"] = flag(own["recording"])  # NA: its status could not be read (a gap)
     own["records_all"] = flag(own["all_supported"]) | (own["recording_strategy"] == "ALL_SUPPORTED_RESOURCE_TYPES")
     # FSBP Config.1 also asks for the service-linked role (AWSServiceRoleForConfig).
-    own["linked_role"] = own["role_arn"].astype(str).str.endswith(SERVICE_LINKED_ROLE)
+    own["linked_role"] = own["role_arn"].astype(str).str.endswith(SERVICE_LINKED_ROLE).astype("boolean").where(
+        own["role_arn"].notna())  # AWS always names the role: none means it was not read
     return own
 
 
