@@ -361,3 +361,12 @@ def test_a_narrow_scope_check_says_once_per_region_when_its_scope_could_not_be_r
     assert extra["status"].tolist() == [ERROR]
     assert "Could not tell which resources this check applies to in region us-east-1" in extra["detail"].item()
     assert "w-8, w-9" in extra["detail"].item()
+
+
+def test_a_region_whose_scope_and_listing_both_failed_gets_one_error():
+    s = snap(SCOPE_TABLES, [gap("widget_list", region="ap-southeast-2"),
+                            gap("widget_list", region="ap-southeast-2", resource_id="w-9")],
+             regions=[*REGIONS, "ap-southeast-2"])
+    r = run_check(SCOPED, s)
+    assert not r.duplicated(["region", "resource_id"]).any()
+    assert r.loc[r["region"] == "ap-southeast-2", "status"].tolist() == [ERROR]

@@ -245,7 +245,9 @@ def _apply_gaps(result: pd.DataFrame, gaps: pd.DataFrame, s: Snapshot, check: Ch
                        + "; resources there may be missing from this check.").values,
         }))
     if extra:
-        result = pd.concat([result, *extra], ignore_index=True)
+        # One finding per (region, resource): a region row for an unreadable scope and one for a
+        # failed listing may name the same region; the check's own rows come first and stay.
+        result = pd.concat([result, *extra], ignore_index=True).drop_duplicates(["region", "resource_id"])
     return result
 
 
