@@ -25,8 +25,7 @@ from srm_nb.aws import AwsAccess, client_config
 from srm_nb.checks.runner import run_checks
 from srm_nb.collect.runner import collect
 from srm_nb.demo import DEMO_REGIONS
-from srm_nb.demo.faults import Faults
-from srm_nb.demo.run import demo_account
+from srm_nb.demo.run import faulty_demo_account
 
 
 def main() -> None:
@@ -36,15 +35,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    holder = {}
-
-    def wrap(app):
-        holder["faults"] = Faults(app)
-        return holder["faults"]
-
-    with demo_account(wrap=wrap) as (access, _):
-        faults = holder["faults"]
-
+    with faulty_demo_account() as (access, faults):
         def run(mode: str, share: float, seed: int):
             os.environ["AWS_RETRY_MODE"] = mode
             faults.configure(throttle=share, seed=seed)

@@ -60,26 +60,27 @@ def test_each_protocol_gets_its_own_error_shape(faulty, service, read, parser, k
     getattr(client, read)()  # and with no shares set, the same read goes through
 
 
+def _outcomes(client, times: int) -> list[str]:
+    """The same read `times` times: "ok" or the error code of each answer."""
+    got = []
+    for _ in range(times):
+        try:
+            client.get_account_summary()
+            got.append("ok")
+        except ClientError as exc:
+            got.append(exc.response["Error"]["Code"])
+    return got
+
+
 def test_the_same_seed_fails_the_same_requests_and_retries_get_a_fresh_draw(faulty):
     server, faults = faulty
     iam = _client(server, "iam")
-
-    def outcomes():
-        got = []
-        for _ in range(40):
-            try:
-                iam.get_account_summary()
-                got.append("ok")
-            except ClientError as exc:
-                got.append(exc.response["Error"]["Code"])
-        return got
-
     faults.configure(throttle=0.3, deny=0.2, seed=7)
-    first = outcomes()
+    first = _outcomes(iam, 40)
     faults.configure(throttle=0.3, deny=0.2, seed=7)
-    again = outcomes()
+    again = _outcomes(iam, 40)
     faults.configure(throttle=0.3, deny=0.2, seed=8)
-    other = outcomes()
+    other = _outcomes(iam, 40)
     faults.configure()
     assert first == again != other
     # One request repeated 40 times is not failed every time: each repeat is its own draw.
@@ -113,13 +114,7 @@ def test_a_streak_bounds_the_faults_one_request_gets_in_a_row(faulty):
     iam = _client(server, "iam")
     faults.configure(throttle=1.0, streak=2)
     try:
-        got = []
-        for _ in range(6):
-            try:
-                iam.get_account_summary()
-                got.append("ok")
-            except ClientError as exc:
-                got.append(exc.response["Error"]["Code"])
+        got = _outcomes(iam, 6)
     finally:
         faults.configure()
     assert got == ["Throttling", "Throttling", "ok"] * 2

@@ -21,8 +21,7 @@ from srm_nb.checks.catalog import load_catalog
 from srm_nb.checks.runner import run_checks
 from srm_nb.collect.runner import collect
 from srm_nb.demo import DEMO_REGIONS
-from srm_nb.demo.faults import Faults
-from srm_nb.demo.run import demo_account
+from srm_nb.demo.run import faulty_demo_account
 
 SEED = 1  # with it, the run's own GetCallerIdentity gets through with 2 attempts
 # CloudFormation service names (AWS::<Service>::<Type>) that boto3 spells otherwise.
@@ -44,15 +43,7 @@ RUNS = {  # name -> (fault shares, max attempts)
 def runs():
     """The four collections at once, one access key each (the faults are per key): the
     throttled one mostly waits on backoff, the others use the CPU meanwhile."""
-    holder = {}
-
-    def wrap(app):
-        holder["faults"] = Faults(app)
-        return holder["faults"]
-
-    with demo_account(wrap=wrap) as (access, _):
-        faults = holder["faults"]
-
+    with faulty_demo_account() as (access, faults):
         def run(name):
             shares, max_attempts = RUNS[name]
             key = "AKIAFAULTS" + str(list(RUNS).index(name))

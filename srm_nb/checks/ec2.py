@@ -113,7 +113,8 @@ def ec2_instance_imdsv2_required(s) -> pd.DataFrame:
     turns the endpoint on, so the detail says so instead."""
     inst = _live_instances(s)
     ok = inst["http_tokens"] == "required"
-    off = inst["http_endpoint"] == "disabled" if "http_endpoint" in inst.columns else False
+    endpoint = inst["http_endpoint"] if "http_endpoint" in inst.columns else pd.Series(None, index=inst.index)
+    off = endpoint == "disabled"
     inst["why"] = pd.Series("exposing role credentials to SSRF", index=inst.index).where(
         ~off, "so IMDSv1 is back as soon as the now disabled metadata endpoint is enabled")
     return verdicts(inst, ok, resource_id="instance_id",

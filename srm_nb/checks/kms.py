@@ -14,14 +14,11 @@ def customer_managed(s, key_arns: pd.Series) -> pd.Series:
     service's own key), NA when the key is this account's but was not read (its DescribeKey or
     the listing failed): which it is then depends on what is missing, so no verdict."""
     keys = s.table("kms_keys")
-    manager = dict(zip(keys["arn"], keys["key_manager"]))
     arns = key_arns.astype(object)
-    known = arns.map(lambda a: a in manager)
-    other_account = arns.notna() & ~arns.astype(str).str.contains(f":{s.account_id}:", regex=False)
-    out = pd.Series(pd.NA, index=arns.index, dtype="boolean")
-    out[known.astype(bool)] = arns[known.astype(bool)].map(manager).eq("CUSTOMER")
+    manager = arns.map(dict(zip(keys["arn"], keys["key_manager"])))  # NaN: not among the keys read
+    out = manager.eq("CUSTOMER").astype("boolean").where(manager.notna())
     out[arns.isna()] = False
-    out[other_account] = True
+    out[arns.notna() & ~arns.astype(str).str.contains(f":{s.account_id}:", regex=False)] = True
     return out
 
 

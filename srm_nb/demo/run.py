@@ -24,6 +24,22 @@ def demo_account(wrap=None):
         yield AwsAccess(session=session, endpoint_url=server.endpoint), server
 
 
+@contextmanager
+def faulty_demo_account():
+    """The demo account behind the fault-injection layer (no faults until configured): yields
+    an AwsAccess pointed at it and the `faults.Faults` to configure."""
+    from .faults import Faults
+
+    made = []
+
+    def wrap(app):
+        made.append(Faults(app))
+        return made[0]
+
+    with demo_account(wrap=wrap) as (access, _):
+        yield access, made[0]
+
+
 def collect_demo(quiet: bool = False):
     from ..collect.runner import collect
 
