@@ -1,12 +1,14 @@
-"""Time to render the report: the demo account, and a synthetic 10,000-finding account.
+"""Time to render the report: the demo account, and a synthetic account (3,000 findings by default).
 
-    .venv/bin/python bench/render.py [--runs 3] [--pdf]
+    .venv/bin/python bench/render.py [--runs 3] [--pdf] [--findings 3000]
 
 For each case it prints the median over --runs of: saving the assessment and the exports (CSV, XLSX, OCSF), the
 notebook run (papermill: kernel start + our sections), the HTML conversion (nbconvert), and the
 report's size; and, as the floor nobody can beat, a papermill run of a one-cell notebook (the
-kernel start). The 10,000 findings are the demo's own findings repeated over made-up resources,
-so every section sees realistic statuses, severities and details.
+kernel start). With --pdf, also the PDF's time and size and, read back with poppler's pdftotext,
+its layout: pages and near-empty pages (under half full and not the last page of a section).
+The synthetic findings are the demo's own findings repeated over made-up resources, so every
+section sees realistic statuses, severities and details.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from srm_nb.assessment import Assessment, assess, build  # noqa: E402
 from srm_nb.exports import write_exports  # noqa: E402
+from srm_nb.pdf_pages import pdftotext, report_layout  # noqa: E402
 from srm_nb.render import execute_notebook, find_browser, to_html, to_pdf  # noqa: E402
 
 
@@ -56,6 +59,8 @@ def render_once(a: Assessment, workdir: Path, pdf: bool) -> dict:
         to_pdf(html, folder / "report.pdf")
         t["pdf"] = time.perf_counter() - start
         t["pdf_mb"] = (folder / "report.pdf").stat().st_size / 1e6
+        if pdftotext():
+            t["layout"] = report_layout(folder / "report.pdf", executed).summary()
     t["total"] = sum(v for k, v in t.items() if k in ("exports", "notebook", "html", "pdf"))
     t["html_mb"] = html.stat().st_size / 1e6
     t["notebook_mb"] = executed.stat().st_size / 1e6
@@ -80,7 +85,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--pdf", action="store_true", help="also time the PDF (headless Chromium)")
-    ap.add_argument("--findings", type=int, default=10_000)
+    ap.add_argument("--findings", type=int, default=3_000)
     args = ap.parse_args()
     pdf = args.pdf and find_browser() is not None
 
@@ -104,6 +109,8 @@ def main() -> None:
                 sizes += f", report.pdf {median(runs, 'pdf_mb'):.1f} MB"
             print(f"{name:>16}: {len(a.findings):>6} findings, total median {median(runs, 'total'):.2f} s "
                   f"over {args.runs} runs ({parts}); {sizes}")
+            if "layout" in runs[0]:
+                print(f"{'':>16}  PDF layout: {runs[0]['layout']}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import __version__
 from .checks import CATALOG_VERSION, catalog_frame, load_catalog, run_checks
+from .engagement import Engagement
 from .errors import SnapshotError, UsageError
 from .history import (CHANGES_FILE, FINDINGS_FILE, SCORES_FILE, TREND_COLUMNS, History, change_counts,
                       diff, load_history, trend_points)
@@ -62,7 +63,7 @@ class Assessment:
     mutes: pd.DataFrame  # the mute file, entry by entry, with what each matched
     trend: pd.DataFrame  # history.TREND_COLUMNS, earlier runs then this one
     changes: pd.DataFrame | None  # history.diff against the previous run; None without one
-    context: dict = field(default_factory=dict)  # label, versions, previous run, history problems
+    context: dict = field(default_factory=dict)  # label, engagement, versions, previous run, history
     catalog: pd.DataFrame = field(default_factory=pd.DataFrame)  # the checks this run applied
 
     # -- derived views (cheap, from the findings) -------------------------------------------
@@ -96,6 +97,7 @@ class Assessment:
             "account_id": self.snapshot.account_id,
             "account_alias": m.get("account_alias", ""),
             "label": self.context.get("label", ""),
+            "engagement": self.context.get("engagement") or Engagement().to_dict(),
             "assessed_at": m.get("started_at", ""),
             "generated_at": self.context.get("generated_at", ""),
             "regions": self.snapshot.regions,
@@ -141,8 +143,9 @@ class Assessment:
             mutes=frame(doc.get("mutes") or [], columns=list(mutes_frame([], findings).columns)),
             trend=frame(doc.get("trend") or [], columns=list(TREND_COLUMNS)),
             changes=pd.read_parquet(changes_file) if changes_file.is_file() else None,
-            context={k: doc.get(k) for k in ("label", "catalog_version", "generated_at",
-                                             "previous_run", "history_problems")},
+            context={**{k: doc.get(k) for k in ("label", "catalog_version", "generated_at",
+                                                "previous_run", "history_problems")},
+                     "engagement": Engagement.from_dict(doc.get("engagement")).to_dict()},
             catalog=frame(doc.get("catalog") or [], columns=CATALOG_APPENDIX_COLUMNS),
         )
 
@@ -150,16 +153,17 @@ class Assessment:
 # -- building -----------------------------------------------------------------------------------
 
 def assess(snapshot: Snapshot | str | Path, *, mute_file: str | Path | None = None,
-           previous_run: str | Path | None = None, label: str = "") -> Assessment:
+           previous_run: str | Path | None = None, label: str = "",
+           engagement: Engagement | None = None) -> Assessment:
     """Check a snapshot and compute everything its report shows."""
     s = snapshot if isinstance(snapshot, Snapshot) else Snapshot.load(snapshot)
     mutes = load_mutes(mute_file, known_checks=set(load_catalog())) if mute_file else []
     return build(s, run_checks(s), mutes=mutes, history=load_history(previous_run, s.account_id),
-                 label=label)
+                 label=label, engagement=engagement)
 
 
 def build(snapshot: Snapshot, findings: pd.DataFrame, *, mutes=(), history: History | None = None,
-          label: str = "") -> Assessment:
+          label: str = "", engagement: Engagement | None = None) -> Assessment:
     """The assessment of `findings` (the checks' output) on `snapshot`."""
     from .matrix import live_matrix, load_matrix, services_in_use
 
@@ -187,6 +191,7 @@ def build(snapshot: Snapshot, findings: pd.DataFrame, *, mutes=(), history: Hist
         mutes=mutes_frame(list(mutes), findings),
         trend=trend, changes=changes,
         context={"label": label, "catalog_version": CATALOG_VERSION,
+                 "engagement": (engagement or Engagement()).to_dict(),
                  "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                  "previous_run": None if previous is None else {
                      "folder": str(previous.folder), "when": previous.when,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import SrmError, UsageError
-from .vocabulary import SEVERITIES
+from .vocabulary import PAPERS, SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -25,11 +25,15 @@ examples:
   srm assess --profile client-audit --mute accepted-risks.yaml --previous outputs/111122223333/20261101T090000Z
   srm checks --domain identity_access --severity high
   srm policy > srm-readonly-policy.json
+  srm assess --profile client-audit --client "Example Corp" --engagement ENG-2026-042 --paper letter
+  srm pack outputs/111122223333/20261128T101500Z --output example-corp-evidence.zip
+  srm verify example-corp-evidence.zip
 
 exit codes:
   0 the run completed (findings may fail: see --fail-on)
   1 findings at or above the --fail-on severity failed
   2 bad usage   3 credentials   4 snapshot   5 read-only guard   6 report rendering
+  7 check catalog   8 `srm verify`: the pack was altered (a file changed, added or removed)
   130 interrupted (Ctrl-C or SIGTERM): no partial snapshot or report is left behind
 """
 
@@ -54,7 +58,7 @@ def _aws_options(p: argparse.ArgumentParser) -> None:
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", default="outputs", type=Path,
                    help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)")
-    p.add_argument("--label", default="", help="account label shown on the report cover")
+    p.add_argument("--label", default="", help="account label shown on the report's title page")
     p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a finding of this severity or worse fails (muted findings never do)")
     p.add_argument("--previous", default="auto", metavar="RUN_FOLDER",
@@ -65,6 +69,18 @@ def _report_options(p: argparse.ArgumentParser) -> None:
                         "optional expiry (muted findings are shown, listed, and left out of scores)")
     p.add_argument("--no-pdf", action="store_true", help="skip report.pdf (otherwise printed with headless "
                                                          "Chromium when it is installed)")
+    g = p.add_argument_group("engagement details (on the title page, in scores.json, OCSF and XLSX)")
+    g.add_argument("--client", help="the client the assessment is for")
+    g.add_argument("--assessor", help='who assessed, e.g. "Jane Doe, Example Security Ltd"')
+    g.add_argument("--engagement", help="the engagement's id or reference")
+    g.add_argument("--classification", help='the line printed on every page (default "Confidential")')
+    g.add_argument("--engagement-file", type=Path, metavar="FILE",
+                   help="YAML with any of client, assessor, engagement, classification (options win)")
+    g = p.add_argument_group("PDF")
+    g.add_argument("--paper", choices=sorted(PAPERS), default="a4", help="paper size (default a4)")
+    g.add_argument("--pdf-appendix", choices=["summary", "full"], default="summary",
+                   help="summary (default): the PDF lists failing and unevaluated findings and counts "
+                        "passes per check; full: every finding (the CSV and XLSX always hold every row)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table (default), csv (header row, one check a row) or json")
 
     sub.add_parser("policy", help="print the least-privilege IAM policy srm-workbook needs (JSON)")
+
+    p = sub.add_parser("pack", help="zip a run folder into an evidence pack with SHA256SUMS and pack.json",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run_folder", type=Path, metavar="RUN_FOLDER", help="the run folder `srm assess` printed")
+    p.add_argument("--output", type=Path, metavar="FILE.zip",
+                   help="the zip to write (default: srm-evidence-<account>-<stamp>.zip here)")
+    p.add_argument("--force", action="store_true", help="replace FILE.zip when it exists")
+    _common(p)
+
+    p = sub.add_parser("verify", help="recompute every digest of an evidence pack; exit 8 when altered",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("pack", type=Path, metavar="FILE.zip")
+    _common(p)
     return parser
 
 
@@ -192,9 +221,15 @@ def cmd_assess(args) -> int:
 
 
 def _report_kwargs(args) -> dict:
+    from .engagement import load_engagement
+    from .pipeline import PrintOptions
+
     previous = None if str(args.previous).lower() in ("none", "") else args.previous
+    engagement = load_engagement(args.engagement_file, client=args.client, assessor=args.assessor,
+                                 engagement=args.engagement, classification=args.classification)
     return dict(label=args.label, quiet=args.quiet, previous=previous, mute_file=args.mute,
-                pdf=not args.no_pdf)
+                pdf=not args.no_pdf, engagement=engagement,
+                printing=PrintOptions(paper=args.paper, appendix=args.pdf_appendix))
 
 
 DEMO_EXTRA = "pip install 'srm-workbook[demo]' (pipx: pipx inject srm-workbook 'moto[server]==5.2.5')"
@@ -210,6 +245,8 @@ def cmd_demo(args) -> int:
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
     snapshot = collect_demo(quiet=args.quiet)
+    if not (args.client or args.engagement_file):
+        args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)
     kwargs["label"] = args.label or "Demo: Northwind Analytics"
     return _finish(args, assess_snapshot(snapshot, args.output, **kwargs))
@@ -246,8 +283,37 @@ def cmd_policy(args) -> int:
     return EXIT_OK
 
 
+def cmd_pack(args) -> int:
+    from .pack import make_pack
+
+    out = make_pack(args.run_folder, args.output, force=args.force)
+    print(f"Evidence pack: {out}")
+    _say(args, f"Check it with: srm verify {out}")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from .errors import IntegrityError
+    from .pack import SUMS, verify_pack
+
+    v = verify_pack(args.pack)
+    for label, names in (("altered", v.altered), ("missing", v.missing), ("added", v.unlisted)):
+        for name in names:
+            print(f"{label}: {name}")
+    for problem in v.problems:
+        print(f"problem: {problem}")
+    if not v.intact:
+        print(f"srm: {args.pack} FAILED verification: do not rely on it; ask for the pack again",
+              file=sys.stderr)
+        return IntegrityError.exit_code
+    m = v.meta
+    print(f"OK: {v.files} files match {SUMS} (sha256 {m.get('sha256sums_sha256')}); account "
+          f"{m.get('account_id')}, assessed {m.get('collection_started_at')}, srm-workbook {m.get('tool_version')}")
+    return EXIT_OK
+
+
 COMMANDS = {"assess": cmd_assess, "demo": cmd_demo, "collect": cmd_collect, "checks": cmd_checks,
-            "policy": cmd_policy}
+            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify}
 
 def run() -> None:
     """The `srm` console script. After an interrupt, collector threads may still be blocked on a

@@ -41,3 +41,9 @@ class CatalogError(SrmError):
     """The check catalog's metadata is invalid (caught when the catalog loads)."""
 
     exit_code = 7
+
+
+class IntegrityError(SrmError):
+    """An evidence pack failed verification: a file was altered, added or removed."""
+
+    exit_code = 8

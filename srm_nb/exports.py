@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import __version__
 from .checks import CATALOG_VERSION, FINDING_COLUMNS, load_catalog
+from .engagement import FIELDS as ENGAGEMENT_FIELDS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The CSV contract: these names and this order are relied on by users' scripts. New columns go
@@ -77,7 +78,9 @@ def write_findings_xlsx(assessment, path: Path) -> Path:
     a = assessment
     o = a.overall
     m = a.snapshot.manifest
+    e = a.context.get("engagement") or {}
     head = pd.DataFrame([
+        *((k, e[k]) for k in ENGAGEMENT_FIELDS if e.get(k)),
         ("account_id", a.snapshot.account_id), ("account_alias", m.get("account_alias", "")),
         ("assessed_at", m.get("started_at", "")), ("regions", ", ".join(a.snapshot.regions)),
         ("scanned_as", m.get("caller_arn", "")), ("catalog_version", CATALOG_VERSION),
@@ -144,6 +147,9 @@ def ocsf_findings(assessment) -> list[dict]:
     t = _epoch_ms(m.get("started_at", ""))
     partition = a.snapshot.partition
     alias = m.get("account_alias", "")
+    e = a.context.get("engagement") or {}
+    # OCSF's metadata.labels: user-defined tags added when the event is written.
+    labels = [f"{k}:{e[k]}" for k in ENGAGEMENT_FIELDS if e.get(k)] or None
     out = []
     f = _with_mute_columns(a.findings)
     for r in f.itertuples(index=False):
@@ -169,6 +175,7 @@ def ocsf_findings(assessment) -> list[dict]:
                             "feature": {"name": f"check catalog {CATALOG_VERSION}"}},
                 "event_code": str(r.check_id),
                 "profiles": ["cloud"],
+                "labels": labels,
             },
             "finding_info": {
                 "uid": str(r.finding_uid), "title": str(r.title),

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .assessment import Assessment, assess
+from .engagement import Engagement
 from .errors import ReportError, UsageError
 from .exports import write_exports
 from .history import latest_run
@@ -41,9 +42,16 @@ def new_run_folder(output_root: Path, account_id: str) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class PrintOptions:
+    paper: str = "a4"  # a key of vocabulary.PAPERS
+    appendix: str = "summary"  # "full": the PDF's appendix lists the passed findings too
+
+
 def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", quiet: bool = False,
                     previous: str | Path | None = "auto", mute_file: str | Path | None = None,
-                    pdf: bool = True) -> RunResult:
+                    pdf: bool = True, engagement: Engagement | None = None,
+                    printing: PrintOptions = PrintOptions()) -> RunResult:
     """Save the snapshot (if new) into a run folder, check it, export, and render the report.
 
     `previous`: an earlier run folder for the trend; "auto" picks the latest earlier run of the
@@ -59,19 +67,20 @@ def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", q
         previous = latest_run(output_root, snapshot.account_id, before=folder.name)
     try:
         return _assess_into(folder, snapshot, label=label, quiet=quiet, previous=previous,
-                            mute_file=mute_file, pdf=pdf)
+                            mute_file=mute_file, pdf=pdf, engagement=engagement, printing=printing)
     except UsageError:
         shutil.rmtree(folder, ignore_errors=True)  # bad input: leave no half run behind
         raise
 
 
-def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mute_file, pdf) -> RunResult:
+def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mute_file, pdf, engagement,
+                 printing) -> RunResult:
     if snapshot.path is None:
         snapshot.save(folder / "snapshot")
     else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
         shutil.copytree(snapshot.path, folder / "snapshot")
         snapshot = Snapshot.load(folder / "snapshot")
-    a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label)
+    a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label, engagement=engagement)
     a.save(folder)  # computed once: the notebook and later runs read it back
     exports = {**write_exports(a, folder), "scores": folder / "scores.json"}
     if not quiet:
@@ -79,8 +88,9 @@ def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mu
         print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
         for problem in a.context.get("history_problems") or []:
             print(f"note: earlier run {problem}", file=sys.stderr)
-    executed = execute_notebook(folder / "assessment.ipynb", {"run_folder": str(folder.resolve())},
-                                progress=not quiet)
+    executed = execute_notebook(folder / "assessment.ipynb",
+                                {"run_folder": str(folder.resolve()), "paper": printing.paper,
+                                 "pdf_appendix": printing.appendix}, progress=not quiet)
     html = to_html(executed, folder / "report.html")
     result = RunResult(folder=folder, assessment=a, exports=exports)
     if not pdf:
@@ -90,7 +100,7 @@ def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mu
                               "or set SRM_CHROMIUM to a Chrome/Chromium binary)")
     else:
         try:
-            result.pdf = to_pdf(html, folder / "report.pdf")
+            result.pdf = to_pdf(html, folder / "report.pdf", paper=printing.paper)
         except ReportError as exc:  # the HTML report stands on its own
             result.pdf_problem = f"no PDF: {exc}"
     return result

@@ -12,6 +12,7 @@ from pathlib import Path
 from .errors import ReportError
 from .resources import notebook as packaged_notebook
 from .resources import templates
+from .vocabulary import PAPERS
 
 REPORT_NOTEBOOK = "assessment.ipynb"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -110,16 +111,17 @@ def browser_command(browser: str, profile_dir: str, *extra: str) -> list[str]:
             "--disable-extensions", "--disable-dev-shm-usage", f"--user-data-dir={profile_dir}", *extra]
 
 
-def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> Path:
-    """Print the HTML report to PDF with headless Chromium (the report's print styles apply)."""
+def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None, paper: str = "a4") -> Path:
+    """Print the HTML report to PDF with headless Chromium. The report's print styles set the
+    paper size and the running footer; `paper` only sets the width the charts are drawn to."""
     browser = browser or find_browser()
     if browser is None:
         raise ReportError("no Chromium found for the PDF: install it (Debian: apt-get install chromium) "
                           "or set SRM_CHROMIUM; the HTML report was written")
     with tempfile.TemporaryDirectory(prefix="srm-chromium-") as profile:
-        # Lay the page out at the A4 printable width, so the (responsive) charts are drawn to fit.
+        # Lay the page out at the printable width, so the (responsive) charts are drawn to fit.
         cmd = browser_command(browser, profile, "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-                              "--window-size=700,1000",
+                              f"--window-size={PAPERS[paper]['width_px']},1000",
                               "--virtual-time-budget=15000", f"--print-to-pdf={pdf_path}",
                               Path(html_path).resolve().as_uri())
         try:

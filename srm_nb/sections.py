@@ -9,6 +9,7 @@ tool owns is escaped by default.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 import pandas as pd
@@ -16,9 +17,10 @@ import pandas as pd
 from . import charts
 from .assessment import SEVERITY_ORDER, Assessment
 from .errors import ReportError
-from .vocabulary import DOMAINS, STATUSES
+from .vocabulary import DOMAINS, PAPERS, STATUSES
 
 # Per failing check, how many resources an area section lists; the rest are in findings.csv/xlsx.
+# The PDF lists them in its appendix instead, each once, grouped by check.
 RESOURCES_PER_CHECK = 25
 # Above this many findings, the appendix lists every finding that needs attention (FAIL, ERROR,
 # muted, MANUAL) and summarizes the rest per check, so a 10,000-finding report stays usable.
@@ -40,12 +42,14 @@ class Chart:
     """A plotly figure with a fixed div id: JupyterLab renders it natively; nbconvert uses the
     HTML div, and the report template embeds plotly.js once for all charts."""
 
-    def __init__(self, fig, div_id: str):
-        self.fig, self.div_id = fig, div_id
+    def __init__(self, fig, div_id: str, screen_only: bool = False):
+        self.fig, self.div_id, self.screen_only = fig, div_id, screen_only
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         div = self.fig.to_html(full_html=False, include_plotlyjs=False, div_id=self.div_id,
                                config={"displaylogo": False, "responsive": True})
+        if self.screen_only:
+            div = f'<div class="srm-screen">{div}</div>'
         return {"application/vnd.plotly.v1+json": self.fig.to_plotly_json(), "text/html": div}
 
 
@@ -66,10 +70,20 @@ def _env():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates() / "sections")),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(score=fmt_score, score_color=charts.score_color, cell=_cell,
+    env.filters.update(score=fmt_score, score_color=charts.score_color, cell=_cell, css_string=css_string,
                        truncate_detail=lambda v: str(v)[:DETAIL_CHARS])
     env.globals.update(status_labels=STATUS_LABELS, areas_by_id=DOMAINS)
     return env
+
+
+def css_string(value) -> "Markup":
+    """`value` as a quoted CSS string: everything but letters, digits, spaces and a little
+    punctuation becomes a CSS escape, so no quote, backslash or `</style>` survives."""
+    from markupsafe import Markup
+
+    safe = "".join(c if c.isalnum() and c.isascii() or c in " .,:()-_/@" else f"\\{ord(c):06x}"
+                   for c in str(value))
+    return Markup(f'"{safe}"')
 
 
 def render(template: str, **context) -> Html:
@@ -87,23 +101,38 @@ def _sorted(f: pd.DataFrame) -> pd.DataFrame:
 
 # -- cover and summary --------------------------------------------------------------------------
 
-def cover(a: Assessment) -> Html:
+def title_page(a: Assessment, paper: str = "a4") -> Html:
+    """Page 1: client, account, date, who assessed, the score and the score per area; with the
+    print setup (paper size, running footer)."""
     m = a.snapshot.manifest
-    o = a.overall
+    e = a.context.get("engagement") or {}
     alias = m.get("account_alias") or ""
+    account = f"{m.get('account_id', '')}" + (f" ({alias})" if alias else "")
+    when = _day(m.get("started_at", ""))
     rows = [
-        ("Account", f"{m.get('account_id', '')}" + (f" ({alias})" if alias else "")),
+        ("Client", e.get("client", "")),
+        ("Engagement", e.get("engagement", "")),
         ("Label", a.context.get("label") or ""),
-        ("Assessed", f"{m.get('started_at', '')} (UTC)"),
-        ("Regions", ", ".join(m.get("regions", []))),
+        ("Assessed", f"{when} (collection started {m.get('started_at', '')} UTC)"),
+        ("Assessor", e.get("assessor", "")),
         ("Scanned as", m.get("caller_arn", "")),
-        ("Coverage", f"{fmt_score(o['coverage'])}% of the checks could be evaluated "
-                     f"({o['errors']} finding(s) lacked the data they need)"),
+        ("Regions", ", ".join(m.get("regions", []))),
         ("Services in use", ", ".join(a.services.get("in_use", []))),
         ("Tool", f"srm-workbook {m.get('tool_version', '')}, check catalog "
                  f"{a.context.get('catalog_version', '')} ({len(a.catalog)} checks)"),
     ]
-    return render("cover.html.j2", rows=rows)
+    footer = " · ".join(x for x in (e.get("client", ""), f"Account {account}", when) if x)
+    return render("title_page.html.j2", rows=rows, account=account, overall=a.overall,
+                  areas=_records(a.scores["domain"]), engagement={"classification": "", **e},
+                  footer_left=footer, paper=PAPERS[paper])
+
+
+def _day(iso: str) -> str:
+    """'2026-12-04T05:09:49+00:00' as '4 December 2026' (as given when it is not a date)."""
+    try:
+        return datetime.fromisoformat(str(iso)).strftime("%-d %B %Y")
+    except ValueError:
+        return str(iso)
 
 
 def summary(a: Assessment, top: int = 10) -> Html:
@@ -187,7 +216,9 @@ def area_chart(a: Assessment, domain: str):
     f = a.active[a.active["domain"] == domain]
     if not f["status"].isin(("PASS", "FAIL", "ERROR")).any():
         return Html("")
-    return Chart(charts.area_status(f, DOMAINS[domain]), f"srm-area-{domain}")
+    # Not printed: one bar per check grows taller than a page in the larger areas; the PDF
+    # lists the failing checks below and counts the passes in the appendix.
+    return Chart(charts.area_status(f, DOMAINS[domain]), f"srm-area-{domain}", screen_only=True)
 
 
 def area_findings(a: Assessment, domain: str) -> Html:
@@ -217,23 +248,33 @@ def remediation_plan(a: Assessment) -> Html:
 
 # -- appendices --------------------------------------------------------------------------------------
 
-def all_findings(a: Assessment, limit: int = APPENDIX_FULL_LIMIT) -> Html:
+def all_findings(a: Assessment, limit: int = APPENDIX_FULL_LIMIT, print_all: bool = False) -> Html:
     """Every finding, compact, up to `limit` rows. Past that, PASS and NOT_APPLICABLE findings
     are counted per check instead of listed, and the findings that need attention are listed
     worst first up to `limit` (a 10,000-row table is unusable in a browser and in print, and
-    slow to convert). findings.csv and findings.xlsx always hold every row."""
+    slow to convert). The PDF counts the passes per check in any case, unless `print_all`.
+    findings.csv and findings.xlsx always hold every row."""
     f = _sorted(a.findings)
-    note, summary_rows = None, []
-    if len(f) > limit:
-        quiet = f["status"].isin(("PASS", "NOT_APPLICABLE")) & ~f["muted"]
+    quiet = f["status"].isin(("PASS", "NOT_APPLICABLE")) & ~f["muted"]
+    attention, n_quiet = int((~quiet).sum()), int(quiet.sum())
+    listed = len(f) <= limit  # the HTML lists every finding, the quiet ones too
+    hide_in_print = listed and not print_all and quiet.any()  # then the PDF counts them instead
+    note = None if listed else {"total": len(f), "shown": min(attention, limit), "attention": attention,
+                                "quiet": n_quiet}
+    summary_rows = []
+    if quiet.any() and (hide_in_print or not listed):
         summary_rows = _records(f[quiet].groupby(["check_id", "status"]).size().rename("findings").reset_index())
-        attention = int((~quiet).sum())
-        note = {"total": len(f), "shown": min(attention, limit), "attention": attention,
-                "quiet": int(quiet.sum())}
-        f = f[~quiet].head(limit)
-    rows = f[["severity", "status", "check_id", "region", "resource_id", "detail"]].assign(
-        state=f["status"].where(~f["muted"], "MUTED"))
-    return render("all_findings.html.j2", rows=_records(rows), note=note, summary=summary_rows)
+    if not listed:
+        f, quiet = f[~quiet].head(limit), quiet[~quiet].head(limit)
+    rows = f[["severity", "status", "check_id", "title", "region", "resource_id", "detail"]].assign(
+        state=f["status"].where(~f["muted"], "MUTED"), screen=quiet & hide_in_print)
+    # One group per check (the rows are sorted by check within each severity); a group whose
+    # rows are all hidden in print is hidden with them.
+    groups = [{"check_id": check, "severity": g["severity"].iloc[0], "title": g["title"].iloc[0],
+               "screen": bool(g["screen"].all()), "rows": _records(g)}
+              for check, g in rows.groupby("check_id", sort=False)]
+    return render("all_findings.html.j2", groups=groups, note=note, summary=summary_rows,
+                  hide_in_print=hide_in_print, attention=attention, quiet=n_quiet)
 
 
 def muted(a: Assessment) -> Html:

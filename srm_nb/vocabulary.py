@@ -31,3 +31,10 @@ GLOBAL = "global"
 
 # The credential report's name for the root user.
 ROOT_USER = "<root_account>"
+
+# Paper sizes for the PDF: the CSS @page size, and the printable width (the page less its 10 mm
+# side margins) at 96 dpi, which the charts are laid out to.
+PAPERS: dict[str, dict] = {
+    "a4": {"css": "A4", "width_px": 718},
+    "letter": {"css": "letter", "width_px": 740},
+}

@@ -81,11 +81,16 @@ def fixture_snapshot():
     return Snapshot.load(FIXTURE_SNAPSHOT)
 
 
+DEMO_ASSESSOR, DEMO_ENGAGEMENT = "Jane Doe, Example Security Ltd", "ENG-2026-042"
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """One real `srm demo --quiet` per test session (per xdist worker): (run folder, process)."""
+    """One real `srm demo --quiet` per test session (per xdist worker): (run folder, process).
+    With engagement details, as a consultant's run has them (the title page shows them)."""
     out = tmp_path_factory.mktemp("demo-outputs")
-    proc = run_srm("demo", "--output", str(out), "--quiet")
+    proc = run_srm("demo", "--output", str(out), "--quiet", "--assessor", DEMO_ASSESSOR,
+                   "--engagement", DEMO_ENGAGEMENT)
     assert proc.returncode == 0, proc.stderr
     report = Path(proc.stdout.strip().splitlines()[-1].removeprefix("Report: "))
     assert report.exists(), proc.stdout

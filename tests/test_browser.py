@@ -3,6 +3,8 @@ every chart actually drawn, the table of contents working; and the PDF printed b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from srm_nb.render import find_browser
@@ -20,11 +22,11 @@ EXPECTED_CHARTS = ("srm-score-by-area", "srm-severity-area", "srm-service-area",
 def run(tmp_path_factory):
     from conftest import FIXTURE_SNAPSHOT
 
-    from srm_nb.pipeline import assess_snapshot
+    from srm_nb.pipeline import PrintOptions, assess_snapshot
     from srm_nb.snapshot import Snapshot
 
     return assess_snapshot(Snapshot.load(FIXTURE_SNAPSHOT), tmp_path_factory.mktemp("browser"),
-                           quiet=True, previous=None, pdf=True)
+                           quiet=True, previous=None, pdf=True, printing=PrintOptions(paper="letter"))
 
 
 @pytest.fixture(scope="module")
@@ -79,4 +81,7 @@ def test_pdf_is_printed_by_the_browser(run):
     assert run.pdf is not None, run.pdf_problem
     data = run.pdf.read_bytes()
     assert data.startswith(b"%PDF-")
-    assert data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 3  # more than a cover
+    assert data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 3  # more than a title page
+    # US Letter, as asked (A4 would be 595 x 842 points).
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data))
+    assert boxes == {(b"612", b"792")}, boxes

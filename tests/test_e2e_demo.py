@@ -75,7 +75,8 @@ def test_old_access_key_fails_and_recent_passes(demo_run):
 def test_report_html_is_self_contained_and_has_sections(demo_run):
     folder, _ = demo_run
     html = (folder / "report.html").read_text()
-    for section in ("Cover", "Executive summary", "Shared Responsibility matrix", "Responsibility areas",
+    assert 'class="srm-title"' in html and "/100 overall posture score" in html  # the title page
+    for section in ("Executive summary", "Shared Responsibility matrix", "Responsibility areas",
                     "Remediation plan", "Appendix"):
         assert f">{section}<" in html, section
     assert html.count("Plotly.newPlot") >= 1

@@ -24,10 +24,45 @@ def two_runs(tmp_path_factory):
     mutes = out / "mutes.yaml"
     mutes.write_text("mutes:\n  - check_id: iam_root_mfa_enabled\n    reason: Root is locked in the safe (TICKET-1)\n"
                      "    expires: 2999-12-31\n")
+    engagement = out / "engagement.yaml"
+    engagement.write_text(f"client: From the file\nassessor: {HOSTILE_ASSESSOR!r}\nengagement: 2026\n")
     first = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(out), "--no-pdf", "--quiet")
     second = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(out), "--no-pdf",
-                     "--mute", str(mutes))
+                     "--mute", str(mutes), "--engagement-file", str(engagement), "--client", "Example & Co",
+                     "--classification", "Client confidential")
     return out, first, second
+
+
+# Engagement details are the user's own text: a formula in a spreadsheet, markup in HTML.
+HOSTILE_ASSESSOR = '=HYPERLINK("http://x.invalid","<b>Jane</b>")'
+
+
+def test_engagement_details_reach_the_report_scores_ocsf_and_xlsx(two_runs):
+    from openpyxl import load_workbook
+
+    _, first, second = two_runs
+    folder = report_of(second).parent
+    expected = {"client": "Example & Co", "assessor": HOSTILE_ASSESSOR, "engagement": "2026",
+                "classification": "Client confidential"}
+    assert json.loads((folder / "scores.json").read_text())["engagement"] == expected
+    ocsf = json.loads((folder / "findings.ocsf.json").read_text())
+    assert ocsf[0]["metadata"]["labels"] == [f"{k}:{v}" for k, v in expected.items()]
+    summary = dict(load_workbook(folder / "findings.xlsx", read_only=True)["summary"]
+                   .iter_rows(min_row=2, max_row=6, max_col=2, values_only=True))
+    assert summary["client"] == "Example & Co" and summary["assessor"] == "'" + HOSTILE_ASSESSOR
+    html = report_of(second).read_text()
+    assert "Example &amp; Co" in html and "&lt;b&gt;Jane&lt;/b&gt;" in html and "<b>Jane</b>" not in html
+    defaults = json.loads((report_of(first).parent / "scores.json").read_text())["engagement"]
+    assert defaults == {"client": "", "assessor": "", "engagement": "", "classification": "Confidential"}
+
+
+def test_an_unknown_engagement_detail_is_a_usage_error(tmp_path):
+    bad = tmp_path / "engagement.yaml"
+    bad.write_text("clinet: typo\n")
+    proc = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(tmp_path / "out"),
+                   "--no-pdf", "--quiet", "--engagement-file", str(bad))
+    assert proc.returncode == 2 and "unknown engagement detail(s) clinet" in proc.stderr
+    assert not list((tmp_path / "out").glob("*/*"))
 
 
 def test_run_folder_holds_the_report_and_every_export(two_runs):

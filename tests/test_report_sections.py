@@ -15,7 +15,7 @@ from srm_nb.assessment import Assessment, assess, build
 from srm_nb.history import load_history
 from srm_nb.sections import Html
 
-SECTIONS = ("cover", "summary", "matrix", "remediation_plan", "all_findings", "muted", "coverage",
+SECTIONS = ("title_page", "summary", "matrix", "remediation_plan", "all_findings", "muted", "coverage",
             "changes", "catalog_appendix")
 
 
@@ -31,11 +31,39 @@ def rebuilt(a, findings: pd.DataFrame, **kw) -> Assessment:
     return build(a.snapshot, findings.drop(columns=["muted", "mute_reason"], errors="ignore"), **kw)
 
 
-def test_cover_names_account_regions_identity_and_coverage(a):
-    html = r.cover(a)
-    for text in ("123456789012", "northwind-prod", "us-east-1", "Client X", "arn:aws:sts::", "Coverage",
-                 f"({len(a.catalog)} checks)"):
+def test_title_page_names_account_regions_identity_score_and_areas(a):
+    html = r.title_page(a)
+    for text in ("123456789012", "northwind-prod", "us-east-1", "Client X", "arn:aws:sts::", "coverage",
+                 f"({len(a.catalog)} checks)", "/100 overall posture score", "Confidential"):
         assert text in html
+    for area in a.scores["domain"]["area"]:
+        assert area in html
+
+
+def test_title_page_shows_engagement_details_escaped_in_html_and_css(a):
+    from srm_nb.engagement import Engagement
+
+    hostile = '</style><script>alert(1)</script>" & \\'
+    b = rebuilt(a, a.findings, engagement=Engagement(client=hostile, assessor="Jane Doe, Example Ltd",
+                                                     engagement="ENG-42", classification="Secret" + hostile))
+    html = r.title_page(b, "letter")
+    assert "<script>" not in html and "</style><script" not in html
+    assert str(escape(hostile)) in html  # in the page, as text
+    assert "Jane Doe, Example Ltd" in html and "ENG-42" in html
+    assert "size: letter" in html
+    # In the running footer (a CSS string) anything but plain characters is a six-digit CSS escape.
+    style = html.split("</style>")[0]
+    footer = re.search(r"@bottom-center \{ content: (\"[^\"]*\");", style).group(1)
+    assert footer.startswith('"Secret')
+    assert re.fullmatch(r'"(?:[A-Za-z0-9 .,:()_/@-]|\\[0-9a-f]{6})*"', footer), footer
+
+
+def test_css_string_escapes_everything_that_could_end_the_string():
+    for hostile in ('"', "\\", "</style>", "\n", "';}body{display:none}"):
+        out = r.css_string(f"a{hostile}b")
+        inner = out[1:-1]
+        assert out.startswith('"') and out.endswith('"') and '"' not in inner and "<" not in inner
+        assert ";" not in inner and "}" not in inner and "\n" not in inner
 
 
 def test_summary_has_overall_score_areas_mistakes_and_top_risks(a):
@@ -98,14 +126,25 @@ def test_appendix_lists_everything_that_needs_attention_and_counts_the_rest(a):
     html = r.all_findings(big, limit=1000)
     attention = int((~big.findings["status"].isin(["PASS", "NOT_APPLICABLE"])).sum())
     assert attention > 1000
-    assert html.count("<tr><td class='sev-") == 1000  # the worst first, up to the limit
+    assert html.count("<tr><td class='st-") == 1000  # the worst first, up to the limit
     assert f"the 1000 most severe of the {attention}" in html
     assert "findings.csv and findings.xlsx hold every row" in html
-    severities = re.findall(r"<tr><td class='sev-(\w+)'", html)
+    severities = re.findall(r'<tr class="srm-group"><th colspan="4"><span class="sev-(\w+)"', html)
     order = ["critical", "high", "medium", "low", "informational"]
-    assert severities == sorted(severities, key=order.index)
+    assert severities and severities == sorted(severities, key=order.index)
     small = r.all_findings(a)
-    assert small.count("<tr><td class='sev-") == len(a.findings)
+    assert small.count("<tr><td class='st-") + small.count("<tr class=\"srm-screen\"><td class='st-") == len(a.findings)
+
+
+def test_printed_appendix_lists_what_needs_attention_and_counts_passes_unless_full(a):
+    html = r.all_findings(a)
+    quiet = a.findings["status"].isin(["PASS", "NOT_APPLICABLE"]) & ~a.findings["muted"]
+    # Every passed row is on screen only; the print shows the per-check count of passes instead.
+    assert html.count("<tr class=\"srm-screen\"><td class='st-") == int(quiet.sum())
+    assert '<div class="srm-print"><h4>Passed or not applicable, per check</h4>' in html
+    assert f"the {int(quiet.sum())} passed or not applicable are counted per check" in html
+    full = r.all_findings(a, print_all=True)
+    assert "srm-screen" not in full and "srm-print" not in full
 
 
 def test_area_sections_list_a_bounded_number_of_resources_per_check(a):
@@ -155,7 +194,7 @@ def test_every_section_renders_when_nothing_fails_or_nothing_is_scorable(a, stat
     for name in SECTIONS:
         html = getattr(r, name)(b)
         assert type(html) is Html and "StrictUndefined" not in html
-    assert "<table" in r.cover(b) and "Common mistakes" in r.summary(b)
+    assert "<table" in r.title_page(b) and "Common mistakes" in r.summary(b)
     assert ("Nothing to remediate" in r.remediation_plan(b)) and ("No failing checks" in r.summary(b))
     for chart in (r.score_chart(b), r.severity_heatmap(b), r.service_heatmap(b), r.region_chart(b)):
         assert "<div id=\"srm-" in chart._repr_mimebundle_()["text/html"]
