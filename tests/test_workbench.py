@@ -159,3 +159,21 @@ def test_the_api_documentation_examples_run(demo_run, tmp_path, monkeypatch):
     result = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False, verbose=False,
                               optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 25 and result.failed == 0
+
+
+def test_the_drilldown_chart_counts_failures_by_area_service_region_severity_and_names_no_resource():
+    from srm_nb.charts import findings_drilldown
+
+    f = pd.DataFrame({"status": ["FAIL", "FAIL", "FAIL", "PASS", "FAIL"], "muted": [False, False, False, False, True],
+                      "domain": ["network", "network", "logging", "network", "network"],
+                      "service": ["ec2", "ec2", "cloudtrail", "ec2", "ec2"],
+                      "region": ["us-east-1", "eu-west-1", "us-east-1", "us-east-1", "us-east-1"],
+                      "severity": ["high", "high", "low", "high", "critical"],
+                      "resource_id": ["<script>x</script>"] * 5})
+    chart = findings_drilldown(f).data[0]
+    nodes = dict(zip(chart.ids, chart.values))
+    assert nodes["Network and firewall"] == 2 and nodes["Network and firewall / ec2 / eu-west-1 / high"] == 1
+    assert nodes["Logging and audit / cloudtrail"] == 1 and not any("critical" in i for i in chart.ids)  # muted
+    assert dict(zip(chart.ids, chart.parents))["Network and firewall / ec2"] == "Network and firewall"
+    assert not any("script" in str(v) for v in (*chart.ids, *chart.labels))
+    assert len(findings_drilldown(f.iloc[0:0]).data[0].ids) == 0
