@@ -37,7 +37,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def sql(query: str, outputs_root: str | Path = "outputs") -> pd.DataFrame:
     """The result of one SELECT over the runs under `outputs_root`. QueryError carries DuckDB's
     message for bad SQL, and refuses anything but a single SELECT."""
-    statement_type(query)
+    require_one_select(query)
     names = {w.lower() for w in _WORD.findall(query)}
     with connect(outputs_root, views=names) as con:
         try:
@@ -46,8 +46,8 @@ def sql(query: str, outputs_root: str | Path = "outputs") -> pd.DataFrame:
             raise QueryError(str(exc)) from exc
 
 
-def statement_type(query: str) -> str:
-    """Check that `query` is one SELECT statement (DuckDB's parser decides)."""
+def require_one_select(query: str) -> None:
+    """QueryError unless `query` is one SELECT statement (DuckDB's parser decides)."""
     try:
         statements = duckdb.extract_statements(query)
     except duckdb.Error as exc:
@@ -56,7 +56,6 @@ def statement_type(query: str) -> str:
     if kinds != ["SELECT"]:
         raise QueryError(f"srm sql runs one SELECT statement and nothing that writes, attaches or "
                          f"configures; this query has: {', '.join(kinds) or 'no statement'}")
-    return kinds[0]
 
 
 def connect(outputs_root: str | Path, views: set[str] | None = None) -> duckdb.DuckDBPyConnection:

@@ -13,7 +13,6 @@ import re
 
 import pandas as pd
 
-FORMATS = ("table", "csv", "json")
 MAX_CELL = 60
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

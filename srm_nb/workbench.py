@@ -26,7 +26,6 @@ from .textformat import frame_text
 from .vocabulary import FAIL
 
 FLEET_FOLDER = "fleet"
-INDEX_COLUMNS = ("account_id", "run_stamp", "latest", "path")
 RUN_COLUMNS = ("account_id", "run_stamp", "assessed_at", "label", "score", "coverage", "passed", "failed",
                "errors", "muted", "latest", "path", "problem")
 SCORE_COLUMNS = ("account_id", "run_stamp", "latest", "scope", "domain", "area", "service", "region", "score",
@@ -96,12 +95,10 @@ def summaries(outputs_root: str | Path, account: str | None = None) -> tuple[pd.
             score_rows.append({**keys, "scope": "overall", **overall})
         for scope, key in SCORE_SCOPES.items():
             score_rows += [{**keys, "scope": scope, **r} for r in doc.get(key) or [] if isinstance(r, dict)]
-    run_table = pd.DataFrame(run_rows, columns=list(RUN_COLUMNS))
-    score_table = pd.DataFrame(score_rows, columns=list(SCORE_COLUMNS))
-    for table, cols in ((run_table, ("score", "coverage")), (score_table, ("score", "coverage"))):
-        for col in cols:
-            table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
-    return run_table, score_table
+    tables = pd.DataFrame(run_rows, columns=list(RUN_COLUMNS)), pd.DataFrame(score_rows, columns=list(SCORE_COLUMNS))
+    for table in tables:  # NaN, not None, where a run has no score
+        table[["score", "coverage"]] = table[["score", "coverage"]].apply(pd.to_numeric, errors="coerce").astype(float)
+    return tables
 
 
 def _read_summary(folder: Path) -> tuple[dict, str]:
