@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench clean strip
+.PHONY: demo test install bench clean strip lab
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/collect.py
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/sql.py
+
+# JupyterLab on the project's kernel, opening the analyst's notebook (newest run under outputs/).
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/explore.ipynb
 
 # Strip outputs from notebooks before committing (tags, such as `parameters`, are kept).
 strip: $(STAMP)

@@ -135,3 +135,30 @@ def area_status(findings: pd.DataFrame, area_label: str) -> go.Figure:
     fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, y=-36 / height, yanchor="top"))
     fig.update_yaxes(automargin=True)
     return _layout(fig, f"{area_label}: results per check", height).update_layout(margin=dict(b=70))
+
+
+DRILLDOWN_LEVELS = ("area", "service", "region", "severity")
+
+
+def findings_drilldown(findings: pd.DataFrame) -> go.Figure:
+    """Failing findings (not muted) by area, then service, region and severity: click a sector to
+    drill down, the centre to come back up."""
+    f = findings[findings["status"] == "FAIL"]
+    if "muted" in f.columns:
+        f = f[~f["muted"].astype(bool)]
+    f = f.assign(area=f["domain"].map(DOMAINS).fillna(f["domain"]))
+    levels = []
+    for depth in range(1, len(DRILLDOWN_LEVELS) + 1):
+        keys = list(DRILLDOWN_LEVELS[:depth])
+        g = f.groupby(keys).size().rename("failed").reset_index()
+        path = g[keys].astype(str)
+        g["id"] = path.agg(" / ".join, axis=1) if len(g) else pd.Series(dtype=str)
+        g["parent"] = path[keys[:-1]].agg(" / ".join, axis=1) if depth > 1 and len(g) else ""
+        g["label"] = path[keys[-1]]
+        levels.append(g[["id", "parent", "label", "failed"]])
+    nodes = pd.concat(levels, ignore_index=True)
+    fig = go.Figure(go.Sunburst(
+        ids=nodes["id"], parents=nodes["parent"], labels=nodes["label"], values=nodes["failed"],
+        branchvalues="total", hovertemplate="%{id}: %{value} failed<extra></extra>",
+    ))
+    return _layout(fig, "Failed findings by area, service, region and severity (click to drill down)", 560)

@@ -28,13 +28,41 @@ examples:
   srm assess --profile client-audit --client "Example Corp" --engagement ENG-2026-042 --paper letter
   srm pack outputs/111122223333/20261128T101500Z --output example-corp-evidence.zip
   srm verify example-corp-evidence.zip
+  srm sql "SELECT severity, count(*) FROM findings WHERE status = 'FAIL' AND latest GROUP BY 1"
+  srm diff outputs/111122223333/20261101T090000Z outputs/111122223333/20261128T101500Z
 
 exit codes:
   0 the run completed (findings may fail: see --fail-on)
-  1 findings at or above the --fail-on severity failed
+  1 findings at or above the --fail-on severity failed (srm diff: a new failure at --fail-on-new)
   2 bad usage   3 credentials   4 snapshot   5 read-only guard   6 report rendering
   7 check catalog   8 `srm verify`: the pack was altered (a file changed, added or removed)
   130 interrupted (Ctrl-C or SIGTERM): no partial snapshot or report is left behind
+"""
+
+
+SQL_EPILOG = """\
+examples:
+  srm sql --schema                           the views and their columns
+  srm sql "SELECT severity, count(*) FROM findings WHERE status = 'FAIL' AND latest GROUP BY 1"
+  srm sql "SELECT account_id, run_stamp, score, coverage FROM runs ORDER BY run_stamp" --format csv
+  srm sql "SELECT role_name, trust_policy_json FROM iam_roles WHERE latest" --outputs fleet-outputs/
+  more in docs/queries.md
+
+views: runs, findings, scores, calls, gaps and one per snapshot table, each with account_id,
+run_stamp and latest (the account's newest run). Only one SELECT runs; nothing can be written.
+exit codes: 0 done, 2 bad SQL (DuckDB's message), a statement other than SELECT, or no runs
+"""
+
+DIFF_EPILOG = """\
+examples:
+  srm diff outputs/111122223333/20261101T090000Z outputs/111122223333/20261128T101500Z
+  srm diff RUN_A RUN_B --format csv > changes.csv
+  srm diff RUN_A RUN_B --fail-on-new high    exit 1 when a high or critical finding newly fails
+
+Findings are matched by their stable finding uid: new, fixed, still failing, no longer evaluated,
+gone, muted; plus the score and coverage delta per area. The report's "changes" section is the
+same comparison against the previous run.
+exit codes: 0 done, 1 a new failure reached --fail-on-new, 2 bad usage (not a run, other account)
 """
 
 
@@ -133,6 +161,26 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("pack", type=Path, metavar="FILE.zip")
     _common(p)
+
+    p = sub.add_parser("sql", help="query every run with SQL (DuckDB): findings, scores, snapshot tables",
+                       epilog=SQL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", nargs="?", help="one SELECT statement")
+    p.add_argument("--outputs", default="outputs", type=Path,
+                   help="outputs root srm assess wrote to (or one account's folder) (default: outputs/)")
+    p.add_argument("--schema", action="store_true", help="list the views and their columns")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table (default), csv (header row) or json (records)")
+
+    p = sub.add_parser("diff", help="what changed between two runs of an account",
+                       epilog=DIFF_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="the earlier run folder")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="the later run folder")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="table (default: summary, score delta, changed findings), csv (one changed "
+                        "finding a row) or json")
+    p.add_argument("--fail-on-new", choices=SEVERITIES, metavar="SEVERITY",
+                   help="exit 1 when a finding of this severity or worse fails in RUN_B and did not in "
+                        f"RUN_A ({', '.join(SEVERITIES)})")
     return parser
 
 
@@ -312,8 +360,25 @@ def cmd_verify(args) -> int:
     return EXIT_OK
 
 
+def cmd_sql(args) -> int:
+    from .query import sql_text
+
+    sys.stdout.write(sql_text(args.query, args.outputs, args.format, show_schema=args.schema))
+    return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from .workbench import diff, diff_text
+
+    d = diff(args.run_a, args.run_b)
+    sys.stdout.write(diff_text(d, args.format))
+    if args.fail_on_new and len(d.new_failures(args.fail_on_new)):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
 COMMANDS = {"assess": cmd_assess, "demo": cmd_demo, "collect": cmd_collect, "checks": cmd_checks,
-            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify}
+            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify, "sql": cmd_sql, "diff": cmd_diff}
 
 def run() -> None:
     """The `srm` console script. After an interrupt, collector threads may still be blocked on a

@@ -13,6 +13,10 @@ class UsageError(SrmError):
     exit_code = 2
 
 
+class QueryError(UsageError):
+    """`srm sql`: DuckDB refused the query (its message says why), or it was not one SELECT."""
+
+
 class CredentialsError(SrmError):
     """No usable AWS credentials, or the role could not be assumed."""
 

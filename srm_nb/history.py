@@ -5,7 +5,8 @@ read from its `scores.json` (its summary) and `findings.parquet`. A run that can
 never dropped silently: `History.problems` says which and why, and the report prints it.
 
 What changed between two runs is one table (`diff`), matched by the stable finding uid, used by
-the report's "changes" section and by anything that compares two runs.
+the report's "changes" section and by `compare` (`srm diff`, `srm.diff`), which adds the score
+and coverage delta per area.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UsageError
-from .vocabulary import DOMAINS, FAIL, PASS
+from .vocabulary import DOMAINS, FAIL, PASS, SEVERITIES
 
 SCORES_FILE = "scores.json"
 FINDINGS_FILE = "findings.parquet"
@@ -211,3 +212,44 @@ def score_delta(before: dict, after: dict) -> pd.DataFrame:
     out = out.reindex([d for d in order if d in out.index] + [d for d in out.index if d not in order])
     out.insert(0, "area", [("Overall" if d == "overall" else DOMAINS.get(d, d)) for d in out.index])
     return out.reset_index()
+
+
+@dataclass
+class RunDiff:
+    """What changed from run `before` to run `after`: `changes` (one row per finding failing in
+    either run, see `diff`) and `scores` (score and coverage per area, see `score_delta`)."""
+
+    before: Run
+    after: Run
+    changes: pd.DataFrame
+    scores: pd.DataFrame
+
+    @property
+    def counts(self) -> dict:
+        return change_counts(self.changes)
+
+    @property
+    def severity_changed(self) -> pd.DataFrame:
+        """Findings failing in both runs whose severity changed (a catalog update)."""
+        c = self.changes
+        return c[(c["change"] == "still_failing") & (c["severity"] != c["severity_before"])]
+
+    def new_failures(self, at_least: str = SEVERITIES[-1]) -> pd.DataFrame:
+        """New failing findings of severity `at_least` or worse."""
+        worst = SEVERITIES[: SEVERITIES.index(at_least) + 1]
+        c = self.changes
+        return c[(c["change"] == "new") & c["severity"].isin(worst)]
+
+
+def compare(before: Run, after: Run) -> RunDiff:
+    """The diff of two runs of one account. UsageError when they are of different accounts or
+    when either run's findings cannot be read."""
+    accounts = {str(r.scores.get("account_id") or "") for r in (before, after)} - {""}
+    if len(accounts) > 1:
+        raise UsageError(f"{before.folder} and {after.folder} are runs of different accounts "
+                         f"({' and '.join(sorted(accounts))}): a diff compares two runs of one account")
+    for run in (before, after):
+        if run.findings is None:
+            raise UsageError(f"what changed cannot be shown: {run.folder}: {run.problem}")
+    return RunDiff(before=before, after=after, changes=diff(before.findings, after.findings),
+                   scores=score_delta(before.scores, after.scores))

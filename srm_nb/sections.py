@@ -17,6 +17,7 @@ import pandas as pd
 from . import charts
 from .assessment import SEVERITY_ORDER, Assessment
 from .errors import ReportError
+from .history import change_counts
 from .vocabulary import DOMAINS, PAPERS, STATUSES
 
 # Per failing check, how many resources an area section lists; the rest are in findings.csv/xlsx.
@@ -191,9 +192,7 @@ def changes(a: Assessment) -> Html:
     counts, groups, delta = {}, {}, ""
     if a.changes is not None:
         c = a.changes
-        counts = c["change"].value_counts().to_dict()
-        counts = {k: int(counts.get(k, 0)) for k in ("new", "fixed", "still_failing", "not_evaluated",
-                                                     "gone", "muted")}
+        counts = change_counts(c)
         groups = {k: _records(_sorted(c[c["change"] == k]).head(200)) for k in ("new", "fixed")}
         before = (previous.get("overall") or {}).get("score")
         if before is not None and not pd.isna(a.overall["score"]):

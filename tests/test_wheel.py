@@ -10,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import FIXTURE_SNAPSHOT, ROOT, cli_env
@@ -45,7 +46,7 @@ def srm(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def test_the_wheel_carries_the_notebooks_and_templates_and_no_tests(installed):
     _, wheel, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
-    assert "srm_nb/notebooks/assessment.ipynb" in names
+    assert "srm_nb/notebooks/assessment.ipynb" in names and "srm_nb/notebooks/explore.ipynb" in names
     assert "srm_nb/templates/srm/index.html.j2" in names and "srm_nb/templates/srm/conf.json" in names
     assert {n for n in names if n.startswith("srm_nb/templates/sections/")} == {
         f"srm_nb/templates/sections/{p.name}" for p in (ROOT / "templates" / "sections").iterdir()}
@@ -81,6 +82,10 @@ def test_the_installed_tool_runs_from_any_folder(installed, tmp_path):
                     "Remediation plan", "Collection coverage", "/100 overall posture score"):
         assert section in html, section
     assert (report.parent / "findings.csv").is_file() and (report.parent / "scores.json").is_file()
+    rows = srm(venv, elsewhere, "sql", "SELECT count(*) AS n FROM findings", "--outputs", str(tmp_path),
+               "--format", "json")  # DuckDB came with the wheel's dependencies
+    assert rows.returncode == 0, rows.stderr
+    assert json.loads(rows.stdout) == [{"n": len(pd.read_csv(report.parent / "findings.csv"))}]
 
 
 def test_the_demo_needs_its_extra_and_runs_once_installed(installed, tmp_path):
