@@ -37,6 +37,10 @@ EXPECTED = {
         "opensearch_domain_error_logging", "opensearch_domain_audit_logging",
         "opensearch_domain_fine_grained_access_control", "opensearch_domain_data_nodes_fault_tolerant",
         "opensearch_domain_dedicated_master_nodes", "opensearch_domain_software_updated")},
+    **{check: {"northwind-bi": "PASS", "adhoc-analysis": "FAIL"} for check in (
+        "redshift_serverless_workgroup_not_public", "redshift_serverless_workgroup_enhanced_vpc_routing",
+        "redshift_serverless_workgroup_require_ssl", "redshift_serverless_namespace_custom_admin_username",
+        "redshift_serverless_namespace_logs_exported")},
     "opensearch_domain_in_vpc": {"northwind-search": "PASS", "partner-catalog": "FAIL", "legacy-logs": "FAIL"},
     "opensearch_domain_access_policy_not_public": {"northwind-search": "PASS", "partner-catalog": "PASS",
                                                    "legacy-logs": "FAIL"},

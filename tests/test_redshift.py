@@ -166,3 +166,69 @@ def test_a_missing_setting_is_an_error(check_id, column, known, missing):
     s = snapshot(redshift_clusters=[{"cluster_id": "known", "arn": "a", column: value},
                                     {"cluster_id": "missing", "arn": "b", column: missing}])
     assert run(s, check_id) == {"known": status, "missing": "ERROR"}
+
+
+def test_a_cluster_without_its_logging_status_is_an_error():
+    s = snapshot(redshift_clusters=[{"cluster_id": "wh", "arn": "a"}, {"cluster_id": "old", "arn": "b"}],
+                 redshift_logging=[{"cluster_id": "old", "logging_enabled": True, "log_destination_type": ""}])
+    assert run(s, "redshift_cluster_audit_logging") == {"wh": "ERROR", "old": "PASS"}
+
+
+# -- Redshift Serverless (moto 5.2.5 has no Redshift Serverless: botocore's Stubber answers) --------
+
+def _workgroup(name, public, routing, ssl):
+    return {"workgroupName": name, "workgroupArn": f"arn:aws:redshift-serverless:{REGION}:1:workgroup/{name}",
+            "namespaceName": name, "status": "AVAILABLE", "publiclyAccessible": public,
+            "enhancedVpcRouting": routing, "port": 5439,
+            "configParameters": [{"parameterKey": "datestyle", "parameterValue": "ISO, MDY"},
+                                 {"parameterKey": "require_ssl", "parameterValue": ssl}]}
+
+
+def _namespace(name, admin, logs):
+    return {"namespaceName": name, "namespaceArn": f"arn:aws:redshift-serverless:{REGION}:1:namespace/{name}",
+            "status": "AVAILABLE", "adminUsername": admin, "logExports": logs}
+
+
+def _serverless(namespaces: dict | None) -> Recorder:
+    load_collectors()
+    client = boto3.client("redshift-serverless", region_name=REGION)
+    stub = Stubber(client)
+    stub.add_response("list_workgroups", {"workgroups": [_workgroup("bi-wg", False, True, "true")],
+                                          "nextToken": "p2"}, {})
+    stub.add_response("list_workgroups", {"workgroups": [_workgroup("adhoc-wg", True, False, "false")]},
+                      {"nextToken": "p2"})
+    if namespaces is None:
+        stub.add_client_error("list_namespaces", "AccessDeniedException", "no", expected_params={})
+    else:
+        stub.add_response("list_namespaces", namespaces, {})
+    recorder = Recorder()
+    with stub:
+        REGISTRY["redshift_serverless"].func(Ctx(REGISTRY["redshift_serverless"], REGION, client, recorder,
+                                                 "111122223333", "aws", REGION))
+    stub.assert_no_pending_responses()
+    return recorder
+
+
+def _serverless_snapshot(recorder):
+    return snapshot(gaps=recorder.gaps, **{t: recorder.rows.get(t, []) for t in
+                                           ("redshift_serverless_workgroups", "redshift_serverless_namespaces")})
+
+
+def test_serverless_workgroups_and_namespaces_pass_and_fail():
+    recorder = _serverless({"namespaces": [_namespace("bi-ns", "bi_owner", ["connectionlog", "userlog"]),
+                                           _namespace("adhoc-ns", "admin", ["useractivitylog"])]})
+    assert not recorder.gaps
+    s = _serverless_snapshot(recorder)
+    for check in ("redshift_serverless_workgroup_not_public", "redshift_serverless_workgroup_enhanced_vpc_routing",
+                  "redshift_serverless_workgroup_require_ssl", "redshift_serverless_namespace_custom_admin_username",
+                  "redshift_serverless_namespace_logs_exported"):
+        kind = "wg" if "workgroup" in check else "ns"
+        assert run(s, check) == {f"bi-{kind}": "PASS", f"adhoc-{kind}": "FAIL"}, check
+
+
+def test_a_denied_namespace_listing_leaves_the_workgroups_judged():
+    recorder = _serverless(None)
+    assert {g["table"] for g in recorder.gaps} == {"redshift_serverless_namespaces"}
+    s = _serverless_snapshot(recorder)
+    assert set(run(s, "redshift_serverless_namespace_logs_exported").values()) == {"ERROR"}
+    assert run(s, "redshift_serverless_workgroup_not_public") == {"bi-wg": "PASS", "adhoc-wg": "FAIL"}

@@ -1,5 +1,6 @@
 """Redshift: exposure (public endpoint, security groups open on the cluster port, routing),
-encryption at rest and TLS, snapshots, logging, upgrades, default names and Multi-AZ.
+encryption at rest and TLS, snapshots, logging, upgrades, default names and Multi-AZ; and the same
+customer settings of Redshift Serverless workgroups and namespaces.
 
 The parameter-group checks read each cluster's group from `redshift_parameters`; a group whose
 parameters could not be read is a gap recorded against the clusters that use it.
@@ -68,7 +69,8 @@ def redshift_cluster_audit_logging(s) -> pd.DataFrame:
     c = _clusters(s).merge(s.table("redshift_logging")[["region", "cluster_id", "logging_enabled",
                                                         "log_destination_type"]],
                            on=["region", "cluster_id"], how="left")
-    c["destination"] = c["log_destination_type"].where(c["log_destination_type"].astype("string").str.len() > 0, "s3")
+    named = (c["log_destination_type"].astype("string").str.len() > 0).fillna(False)
+    c["destination"] = c["log_destination_type"].where(named, "s3")  # older answers: S3 only
     return verdicts(c, flag(c["logging_enabled"]), resource_id="cluster_id",
                     pass_detail="Cluster {cluster_id} writes connection and user audit logs (to {destination}).",
                     fail_detail="Cluster {cluster_id} has audit logging off: connections and user changes leave no record.")
@@ -149,3 +151,49 @@ def redshift_cluster_port_restricted(s) -> pd.DataFrame:
                     unknown_detail="Could not judge cluster {cluster_id}: its security group(s) {unread} were not among the groups read.",
                     pass_detail="No security group of cluster {cluster_id} admits the internet on port {port}.",
                     fail_detail="Cluster {cluster_id} admits the whole internet on port {port} ({open_by}).")
+
+
+# -- Redshift Serverless ----------------------------------------------------------------------------
+
+SERVERLESS_DEFAULT_ADMIN = "admin"
+SERVERLESS_AUDIT_LOGS = ("connectionlog", "userlog")  # the logs RedshiftServerless.6 asks for
+
+
+def redshift_serverless_workgroup_not_public(s) -> pd.DataFrame:
+    w = s.table("redshift_serverless_workgroups")
+    return verdicts(w, ~flag(w["publicly_accessible"]), resource_id="workgroup_name",
+                    pass_detail="Serverless workgroup {workgroup_name} is not publicly accessible.",
+                    fail_detail="Serverless workgroup {workgroup_name} is publicly accessible: an Elastic IP address exposes it outside its VPC.")
+
+
+def redshift_serverless_workgroup_enhanced_vpc_routing(s) -> pd.DataFrame:
+    w = s.table("redshift_serverless_workgroups")
+    return verdicts(w, flag(w["enhanced_vpc_routing"]), resource_id="workgroup_name",
+                    pass_detail="Serverless workgroup {workgroup_name} sends COPY and UNLOAD traffic through its VPC.",
+                    fail_detail="Serverless workgroup {workgroup_name} sends COPY and UNLOAD traffic outside its VPC.")
+
+
+def redshift_serverless_workgroup_require_ssl(s) -> pd.DataFrame:
+    w = s.table("redshift_serverless_workgroups")
+    ssl = w["require_ssl"].astype("string").str.strip().str.lower()
+    return verdicts(w, ssl == "true", resource_id="workgroup_name",
+                    pass_detail="Serverless workgroup {workgroup_name} requires TLS for connections.",
+                    fail_detail="Serverless workgroup {workgroup_name} accepts unencrypted connections (require_ssl is {require_ssl}).")
+
+
+def redshift_serverless_namespace_custom_admin_username(s) -> pd.DataFrame:
+    n = s.table("redshift_serverless_namespaces")
+    user = n["admin_username"].astype("string").str.lower()
+    return verdicts(n, user != SERVERLESS_DEFAULT_ADMIN, resource_id="namespace_name",
+                    pass_detail="Serverless namespace {namespace_name} has its own admin user name.",
+                    fail_detail="Serverless namespace {namespace_name} keeps the default admin user name admin.")
+
+
+def redshift_serverless_namespace_logs_exported(s) -> pd.DataFrame:
+    n = s.table("redshift_serverless_namespaces").copy()
+    exported = parse_json(n["log_exports_json"]).map(lambda logs: set(logs or []))
+    n["missing"] = exported.map(lambda logs: ", ".join(x for x in SERVERLESS_AUDIT_LOGS if x not in logs))
+    passed = (n["missing"] == "").astype("boolean").where(n["log_exports_json"].notna())
+    return verdicts(n, passed, resource_id="namespace_name",
+                    pass_detail="Serverless namespace {namespace_name} exports its connection and user logs to CloudWatch Logs.",
+                    fail_detail="Serverless namespace {namespace_name} does not export {missing} to CloudWatch Logs.")

@@ -1,5 +1,5 @@
-"""Redshift: provisioned clusters, their audit logging, and the security settings of their
-parameter groups.
+"""Redshift: provisioned clusters, their audit logging and the security settings of their
+parameter groups; Redshift Serverless workgroups and namespaces.
 
 Logging status has no list form (one DescribeLoggingStatus per cluster). Parameters are read
 once per parameter group in use, and only the few the checks judge are kept; a failed read is a
@@ -100,3 +100,44 @@ def _parameters(ctx: Ctx, group: str, clusters: tuple[str, ...]) -> None:
     ctx.add("redshift_parameters", [{
         "parameter_group": group, "name": p["ParameterName"], "value": p.get("ParameterValue"),
     } for p in params if p.get("ParameterName") in WATCHED_PARAMETERS])
+
+
+@collector(
+    "redshift_serverless",
+    service="redshift-serverless",
+    scope=REGIONAL,
+    operations=("ListWorkgroups", "ListNamespaces"),
+    tables={
+        "redshift_serverless_workgroups": ("region", "workgroup_name", "arn", "namespace_name",
+                                           "status", "publicly_accessible", "enhanced_vpc_routing",
+                                           "require_ssl", "port"),
+        "redshift_serverless_namespaces": ("region", "namespace_name", "arn", "status",
+                                           "admin_username", "db_name", "kms_key_id",
+                                           "log_exports_json"),
+    },
+)
+def collect_redshift_serverless(ctx: Ctx) -> None:
+    """Serverless workgroups (exposure, routing, TLS parameter) and namespaces (admin user,
+    encryption key, exported logs): both list forms carry every setting."""
+    groups = ctx.paginate("ListWorkgroups", "workgroups", table="redshift_serverless_workgroups")
+    ctx.add("redshift_serverless_workgroups", [{
+        "workgroup_name": w["workgroupName"],
+        "arn": w.get("workgroupArn"),
+        "namespace_name": w.get("namespaceName"),
+        "status": w.get("status"),
+        "publicly_accessible": w.get("publiclyAccessible"),
+        "enhanced_vpc_routing": w.get("enhancedVpcRouting"),
+        "require_ssl": next((p.get("parameterValue") for p in w.get("configParameters") or []
+                             if p.get("parameterKey") == "require_ssl"), None),
+        "port": w.get("port"),
+    } for w in groups or []])
+    spaces = ctx.paginate("ListNamespaces", "namespaces", table="redshift_serverless_namespaces")
+    ctx.add("redshift_serverless_namespaces", [{
+        "namespace_name": n["namespaceName"],
+        "arn": n.get("namespaceArn"),
+        "status": n.get("status"),
+        "admin_username": n.get("adminUsername"),
+        "db_name": n.get("dbName"),
+        "kms_key_id": n.get("kmsKeyId"),
+        "log_exports_json": to_json(n.get("logExports") or []),
+    } for n in spaces or []])

@@ -8,18 +8,24 @@ quickly.
 - `marketing-sandbox`: public, unencrypted, default parameter group (TLS optional), no audit
   logs, 1 day of snapshots, upgrades refused, default names (awsuser / dev), one Availability
   Zone, port 5439 open to the whole internet.
+- Redshift Serverless: the `northwind-bi` workgroup and namespace done right; `adhoc-analysis`,
+  public, without enhanced VPC routing or TLS, with the default admin name and only the user
+  activity log exported.
 
-moto 5.2.5 differs from AWS in two places this story needs, fixed here:
+moto 5.2.5 differs from AWS in three places this story needs, fixed here:
 - it accepts MultiAZ on CreateCluster but never reports it: the warehouse's flag is set in moto's
   state (the server runs in this process), as demo/iam.py backdates users;
 - it has no ModifyClusterParameterGroup and answers DescribeClusterParameters with the engine
   defaults for every group: FAKES answers it for `northwind-warehouse-tls` with the group's own
-  values (moto's answer, with the story's values in place of the defaults).
+  values (moto's answer, with the story's values in place of the defaults);
+- it has no Redshift Serverless: FAKES answers ListWorkgroups and ListNamespaces with the story's
+  workgroups and namespaces in us-east-1 (none elsewhere), in the real API's JSON shapes.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 
 from . import DEMO_ACCOUNT_ID, DemoAws
 from .kms import DATA_KEY_ALIAS
@@ -84,4 +90,40 @@ def _cluster_parameters(req: FakeRequest) -> FakeResponse | None:
     return FakeResponse(xml, content_type="text/xml")
 
 
-FAKES = {("redshift", "DescribeClusterParameters"): _cluster_parameters}
+# Redshift Serverless: name -> (public, enhanced VPC routing, require_ssl, admin, exported logs)
+SERVERLESS = {
+    "northwind-bi": (False, True, "true", "bi_owner", ["connectionlog", "userlog", "useractivitylog"]),
+    "adhoc-analysis": (True, False, "false", "admin", ["useractivitylog"]),
+}
+CREATED = 1735725600  # 2025-01-01 10:00 UTC, as the JSON protocol's epoch seconds
+
+
+def _serverless_arn(kind: str, name: str) -> str:
+    return f"arn:aws:redshift-serverless:{REGION}:{DEMO_ACCOUNT_ID}:{kind}/{uuid.uuid5(uuid.NAMESPACE_DNS, name)}"
+
+
+def _workgroups(req: FakeRequest) -> FakeResponse:
+    found = [] if req.region != REGION else [{
+        "workgroupName": name, "workgroupArn": _serverless_arn("workgroup", name),
+        "workgroupId": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)), "namespaceName": name,
+        "status": "AVAILABLE", "publiclyAccessible": public, "enhancedVpcRouting": routing, "port": 5439,
+        "baseCapacity": 8, "creationDate": CREATED,
+        "configParameters": [{"parameterKey": "require_ssl", "parameterValue": ssl},
+                             {"parameterKey": "enable_user_activity_logging", "parameterValue": "true"}],
+    } for name, (public, routing, ssl, _, _) in SERVERLESS.items()]
+    return FakeResponse({"workgroups": found})
+
+
+def _namespaces(req: FakeRequest) -> FakeResponse:
+    found = [] if req.region != REGION else [{
+        "namespaceName": name, "namespaceArn": _serverless_arn("namespace", name),
+        "namespaceId": str(uuid.uuid5(uuid.NAMESPACE_URL, name)), "status": "AVAILABLE",
+        "adminUsername": admin, "dbName": "dev", "logExports": logs, "creationDate": CREATED,
+        "kmsKeyId": "AWS_OWNED_KMS_KEY",
+    } for name, (_, _, _, admin, logs) in SERVERLESS.items()]
+    return FakeResponse({"namespaces": found})
+
+
+FAKES = {("redshift", "DescribeClusterParameters"): _cluster_parameters,
+         ("redshift-serverless", "ListWorkgroups"): _workgroups,
+         ("redshift-serverless", "ListNamespaces"): _namespaces}
