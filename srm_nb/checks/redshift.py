@@ -32,8 +32,13 @@ def _with_parameter(s, name: str) -> pd.DataFrame:
     return c.merge(p.rename(columns={"parameter_group": "group"}), on=["region", "group"], how="left")
 
 
+def _lower(values: pd.Series) -> pd.Series:
+    """Text in lower case, NA where missing (so a comparison stays NA, and becomes ERROR)."""
+    return values.astype("string").str.strip().str.lower()
+
+
 def _is_true(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip().str.lower() == "true"
+    return _lower(values) == "true"
 
 
 def redshift_cluster_not_public(s) -> pd.DataFrame:
@@ -92,16 +97,14 @@ def redshift_cluster_enhanced_vpc_routing(s) -> pd.DataFrame:
 
 def redshift_cluster_custom_admin_username(s) -> pd.DataFrame:
     c = _clusters(s)
-    user = c["master_username"].astype("string").str.lower()
-    return verdicts(c, user != DEFAULT_ADMIN, resource_id="cluster_id",
+    return verdicts(c, _lower(c["master_username"]) != DEFAULT_ADMIN, resource_id="cluster_id",
                     pass_detail="Cluster {cluster_id} has its own admin user name.",
                     fail_detail="Cluster {cluster_id} keeps the default admin user name awsuser: half of a login is public knowledge.")
 
 
 def redshift_cluster_custom_database_name(s) -> pd.DataFrame:
     c = _clusters(s)
-    name = c["db_name"].astype("string").str.lower()
-    return verdicts(c, name != DEFAULT_DATABASE, resource_id="cluster_id",
+    return verdicts(c, _lower(c["db_name"]) != DEFAULT_DATABASE, resource_id="cluster_id",
                     pass_detail="Cluster {cluster_id} names its database {db_name}.",
                     fail_detail="Cluster {cluster_id} keeps the default database name dev.")
 
@@ -175,16 +178,14 @@ def redshift_serverless_workgroup_enhanced_vpc_routing(s) -> pd.DataFrame:
 
 def redshift_serverless_workgroup_require_ssl(s) -> pd.DataFrame:
     w = s.table("redshift_serverless_workgroups")
-    ssl = w["require_ssl"].astype("string").str.strip().str.lower()
-    return verdicts(w, ssl == "true", resource_id="workgroup_name",
+    return verdicts(w, _is_true(w["require_ssl"]), resource_id="workgroup_name",
                     pass_detail="Serverless workgroup {workgroup_name} requires TLS for connections.",
                     fail_detail="Serverless workgroup {workgroup_name} accepts unencrypted connections (require_ssl is {require_ssl}).")
 
 
 def redshift_serverless_namespace_custom_admin_username(s) -> pd.DataFrame:
     n = s.table("redshift_serverless_namespaces")
-    user = n["admin_username"].astype("string").str.lower()
-    return verdicts(n, user != SERVERLESS_DEFAULT_ADMIN, resource_id="namespace_name",
+    return verdicts(n, _lower(n["admin_username"]) != SERVERLESS_DEFAULT_ADMIN, resource_id="namespace_name",
                     pass_detail="Serverless namespace {namespace_name} has its own admin user name.",
                     fail_detail="Serverless namespace {namespace_name} keeps the default admin user name admin.")
 
