@@ -98,6 +98,13 @@ DATA_READS = frozenset(
         ("kms", "GetParametersForImport"),
         ("cognito-identity", "GetId"),  # creates an identity
         ("cognito-identity", "GetCredentialsForIdentity"),
+        ("redshift", "GetClusterCredentials"),  # temporary database passwords
+        ("redshift", "GetClusterCredentialsWithIAM"),
+        ("redshift-serverless", "GetCredentials"),
+        ("redshift-data", "GetStatementResult"),  # query result rows
+        ("redshift-data", "GetStatementResultV2"),
+        ("redshift-data", "DescribeStatement"),  # the SQL text, literals included
+        ("redshift-data", "ListStatements"),
     }
 )
 

@@ -40,6 +40,28 @@ def test_writes_and_data_reads_are_refused(service, operation):
     assert not is_read_only(service, operation)
 
 
+@pytest.mark.parametrize("service, operation", [
+    ("redshift", "GetClusterCredentials"), ("redshift", "GetClusterCredentialsWithIAM"),
+    ("redshift-serverless", "GetCredentials"), ("redshift-data", "GetStatementResult"),
+    ("redshift-data", "GetStatementResultV2"), ("redshift-data", "DescribeStatement"),
+    ("redshift-data", "ListStatements"),
+])
+def test_data_store_credentials_and_query_data_are_refused(service, operation):
+    """Database passwords, query results and the SQL text of statements (literals included) are
+    data, even behind Describe/List names."""
+    assert not is_read_only(service, operation)
+
+
+@mock_aws
+def test_redshift_data_reads_never_leave_the_process():
+    client = boto3.client("redshift-data", region_name="us-east-1")
+    install_read_only_guard(client)
+    with pytest.raises(ReadOnlyViolation, match="ListStatements"):
+        client.list_statements()
+    with pytest.raises(ReadOnlyViolation, match="GetStatementResult"):
+        client.get_statement_result(Id="d9b6c0c9-0747-4bf4-b142-e8883122f766")
+
+
 def test_every_declared_operation_is_read_only_and_exists():
     """A collector cannot declare a write, nor an operation its boto3 service does not have."""
     import botocore.session

@@ -136,7 +136,8 @@ class PreparedGaps:
 
 # AWS::<Service>::<Type> service names whose boto3 services are spelt otherwise.
 _TYPE_SERVICES = {"elasticloadbalancingv2": {"elbv2"}, "certificatemanager": {"acm"},
-                  "trustedadvisor": {"support"}, "s3": {"s3", "s3control"}}
+                  "trustedadvisor": {"support"}, "s3": {"s3", "s3control"},
+                  "redshiftserverless": {"redshift-serverless"}}
 
 
 def _same_kind(gaps: pd.DataFrame, check: Check) -> pd.Series:

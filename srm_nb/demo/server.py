@@ -53,6 +53,11 @@ class FakeResponse:
 Handler = Callable[[FakeRequest], "FakeResponse | None"]
 
 
+# Services that sign with another service's name, so no name match finds them (the OpenSearch
+# API signs as "es", the legacy Elasticsearch API's name).
+SIGNING_ALIASES = {"es": ("opensearch",)}
+
+
 class ServiceModels:
     """Maps a request to (signing name, operation) using botocore's service models."""
 
@@ -68,7 +73,8 @@ class ServiceModels:
                 # matches the signing name (access-analyzer -> accessanalyzer) first.
                 names = self._core.get_available_services()
                 key = signing_name.replace("-", "")
-                likely = [n for n in names if n.replace("-", "") == key]
+                likely = [n for n in names if n.replace("-", "") == key
+                          or n in SIGNING_ALIASES.get(signing_name, ())]
                 found = self._matching(likely, signing_name) or self._matching(names, signing_name)
                 self._by_signing[signing_name] = found
             return self._by_signing[signing_name]
