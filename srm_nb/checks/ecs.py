@@ -33,11 +33,13 @@ def _judge_containers(s, bad: pd.Series, c: pd.DataFrame, *, pass_detail: str, f
     in {containers}), ERROR when none is but some could not be judged (NA)."""
     tds = s.table("ecs_task_definitions") if task_definitions is None else task_definitions
     key = ["region", "family"]
-    c = c.assign(bad=bad.astype("boolean"))
-    per_td = c.groupby(key).agg(n_bad=("bad", lambda b: int(b.fillna(False).sum())),
-                                n_unknown=("bad", lambda b: int(b.isna().sum()))).reset_index()
-    names = (c[c["bad"].fillna(False)].groupby(key)["container_name"]
-             .agg(lambda n: ", ".join(sorted(map(str, n)))).rename("containers").reset_index())
+    bad = bad.astype("boolean")
+    c = c.assign(n_bad=bad.fillna(False).astype(int), n_unknown=bad.isna().astype(int))
+    per_td = c.groupby(key, as_index=False)[["n_bad", "n_unknown"]].sum()
+    failing = (c[c["n_bad"] == 1].assign(container_name=lambda d: d["container_name"].astype(str))
+               .drop_duplicates([*key, "container_name"]))
+    names = (failing.sort_values("container_name").groupby(key)["container_name"].agg(", ".join)
+             .rename("containers").reset_index())
     df = tds.merge(per_td, on=key, how="inner").merge(names, on=key, how="left")
     df["label"] = df["family"].astype(str) + ":" + df["revision"].astype(str)
     passed = (df["n_bad"] == 0).astype("boolean").mask((df["n_bad"] == 0) & (df["n_unknown"] > 0))
@@ -82,7 +84,8 @@ def ecs_taskdefinition_logging_configured(s) -> pd.DataFrame:
 
 def ecs_taskdefinition_nonroot_user(s) -> pd.DataFrame:
     tds = s.table("ecs_task_definitions")
-    c = s.table("ecs_containers").merge(tds[["region", "family", "os_family"]], on=["region", "family"], how="left")
+    os_of = tds[["region", "family", "os_family"]].drop_duplicates(["region", "family"])
+    c = s.table("ecs_containers").merge(os_of, on=["region", "family"], how="left")
     user = c["user"].astype(object).where(c["user"].notna(), "").astype(str).str.strip().str.lower()
     windows = c["os_family"].fillna("").astype(str).str.upper().str.startswith("WINDOWS")
     # "root", "0", "root:group", "0:0": the user part decides.
