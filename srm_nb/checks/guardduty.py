@@ -30,7 +30,7 @@ def _plan(s, features: tuple[str, ...], plan: str, agent: str | None = None) -> 
     feats = feats[feats["feature"].isin(features)]
     on = feats["status"] == "ENABLED"
     if agent is not None:
-        on = on & parse_json(feats["agents_json"]).map(lambda a: (a or {}).get(agent) == "ENABLED")
+        on = on & parse_json(feats["agents_json"]).map(lambda a: (a or {}).get(agent) == "ENABLED").astype(bool)
     enabled = feats.loc[on, ["region", "detector_id"]].drop_duplicates().assign(on=True)
     # A feature the detector does not list is not configured there.
     det = det.merge(enabled, on=["region", "detector_id"], how="left")
