@@ -13,7 +13,7 @@ from .base import REGIONAL, Ctx, collector, to_json
 
 DESCRIBE_CLUSTERS_BATCH = 100  # DescribeClusters takes at most 100 clusters
 DESCRIBE_SERVICES_BATCH = 10  # DescribeServices takes at most 10 services
-FAMILY_WORKERS = 4
+CLUSTER_WORKERS = FAMILY_WORKERS = 4
 
 SERVICE_TABLES = ("ecs_services", "ecs_task_sets")
 TASK_DEFINITION_TABLES = ("ecs_task_definitions", "ecs_containers")
@@ -51,8 +51,7 @@ def collect_ecs(ctx: Ctx) -> None:
             "container_insights": next((st.get("value") for st in c.get("settings", [])
                                         if st.get("name") == "containerInsights"), None),
         } for c in (got or {}).get("clusters", [])])
-    for arn in arns or []:
-        _collect_services(ctx, _name(arn))
+    ctx.map(lambda arn: _collect_services(ctx, _name(arn)), arns or [], workers=CLUSTER_WORKERS)
     families = ctx.paginate("ListTaskDefinitionFamilies", "families", status="ACTIVE",
                             table=TASK_DEFINITION_TABLES)
     ctx.map(lambda family: _collect_task_definition(ctx, family), families or [], workers=FAMILY_WORKERS)
