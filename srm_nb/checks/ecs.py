@@ -11,8 +11,6 @@ otherwise).
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from .base import flag, parse_json, verdicts
@@ -27,11 +25,25 @@ ROOT_USERS = ("root", "0")
 WINDOWS_ADMIN = "containeradministrator"
 
 
+def _task_definitions(s) -> pd.DataFrame:
+    """The latest active task definitions, labelled family:revision for the details."""
+    tds = s.table("ecs_task_definitions").copy()
+    tds["label"] = tds["family"].astype(str) + ":" + tds["revision"].astype(str)
+    return tds
+
+
+def _with_service_id(df: pd.DataFrame) -> pd.DataFrame:
+    """Service names repeat across clusters: cluster/service names one."""
+    df = df.copy()
+    df["service_id"] = df["cluster_name"].astype(str) + "/" + df["service_name"].astype(str)
+    return df
+
+
 def _judge_containers(s, bad: pd.Series, c: pd.DataFrame, *, pass_detail: str, fail_detail: str,
                       task_definitions: pd.DataFrame | None = None) -> pd.DataFrame:
     """One verdict per task definition: FAIL when any of its containers is `bad` (the names go
     in {containers}), ERROR when none is but some could not be judged (NA)."""
-    tds = s.table("ecs_task_definitions") if task_definitions is None else task_definitions
+    tds = _task_definitions(s) if task_definitions is None else task_definitions
     key = ["region", "family"]
     bad = bad.astype("boolean")
     c = c.assign(n_bad=bad.fillna(False).astype(int), n_unknown=bad.isna().astype(int))
@@ -41,7 +53,6 @@ def _judge_containers(s, bad: pd.Series, c: pd.DataFrame, *, pass_detail: str, f
     names = (failing.sort_values("container_name").groupby(key)["container_name"].agg(", ".join)
              .rename("containers").reset_index())
     df = tds.merge(per_td, on=key, how="inner").merge(names, on=key, how="left")
-    df["label"] = df["family"].astype(str) + ":" + df["revision"].astype(str)
     passed = (df["n_bad"] == 0).astype("boolean").mask((df["n_bad"] == 0) & (df["n_unknown"] > 0))
     return verdicts(df, passed, resource_id="family", pass_detail=pass_detail, fail_detail=fail_detail)
 
@@ -83,7 +94,7 @@ def ecs_taskdefinition_logging_configured(s) -> pd.DataFrame:
 
 
 def ecs_taskdefinition_nonroot_user(s) -> pd.DataFrame:
-    tds = s.table("ecs_task_definitions")
+    tds = _task_definitions(s)
     os_of = tds[["region", "family", "os_family"]].drop_duplicates(["region", "family"])
     c = s.table("ecs_containers").merge(os_of, on=["region", "family"], how="left")
     user = c["user"].astype(object).where(c["user"].notna(), "").astype(str).str.strip().str.lower()
@@ -100,8 +111,7 @@ def ecs_taskdefinition_nonroot_user(s) -> pd.DataFrame:
 
 
 def ecs_taskdefinition_no_host_pid(s) -> pd.DataFrame:
-    tds = s.table("ecs_task_definitions").copy()
-    tds["label"] = tds["family"].astype(str) + ":" + tds["revision"].astype(str)
+    tds = _task_definitions(s)
     return verdicts(tds, tds["pid_mode"] != "host", resource_id="family",
                     pass_detail="Task definition {label} does not share the host's process namespace.",
                     fail_detail="Task definition {label} uses pidMode host: its containers see and can signal "
@@ -109,8 +119,7 @@ def ecs_taskdefinition_no_host_pid(s) -> pd.DataFrame:
 
 
 def ecs_taskdefinition_no_host_network(s) -> pd.DataFrame:
-    tds = s.table("ecs_task_definitions").copy()
-    tds["label"] = tds["family"].astype(str) + ":" + tds["revision"].astype(str)
+    tds = _task_definitions(s)
     tds["mode"] = tds["network_mode"].fillna("bridge (default)")
     return verdicts(tds, tds["network_mode"] != "host", resource_id="family",
                     pass_detail="Task definition {label} uses network mode {mode}, not the host's network.",
@@ -119,13 +128,12 @@ def ecs_taskdefinition_no_host_network(s) -> pd.DataFrame:
 
 
 def ecs_taskdefinition_efs_transit_encryption(s) -> pd.DataFrame:
-    tds = s.table("ecs_task_definitions").copy()
+    tds = _task_definitions(s)
     volumes = parse_json(tds["efs_volumes_json"])
     tds = tds[volumes.map(bool)].copy()
     plain = volumes[tds.index].map(lambda v: ", ".join(sorted(str(x.get("volume")) for x in v
                                                              if x.get("transit_encryption") != "ENABLED")))
     tds["volumes"] = plain
-    tds["label"] = tds["family"].astype(str) + ":" + tds["revision"].astype(str)
     return verdicts(tds, plain == "", resource_id="family",
                     pass_detail="Task definition {label} mounts its EFS volumes with encryption in transit.",
                     fail_detail="Task definition {label} mounts EFS volume(s) {volumes} without encryption in "
@@ -143,14 +151,8 @@ def ecs_cluster_container_insights(s) -> pd.DataFrame:
                                 "resource exhaustion go unseen.")
 
 
-def _services(s) -> pd.DataFrame:
-    svc = s.table("ecs_services").copy()
-    svc["service_id"] = svc["cluster_name"].astype(str) + "/" + svc["service_name"].astype(str)
-    return svc
-
-
 def ecs_service_no_public_ip(s) -> pd.DataFrame:
-    svc = _services(s)
+    svc = _with_service_id(s.table("ecs_services"))
     return verdicts(svc, svc["assign_public_ip"] != "ENABLED", resource_id="service_id",
                     pass_detail="Service {service_id} does not assign public IP addresses to its tasks.",
                     fail_detail="Service {service_id} assigns a public IP address to every task: the containers "
@@ -158,8 +160,7 @@ def ecs_service_no_public_ip(s) -> pd.DataFrame:
 
 
 def ecs_taskset_no_public_ip(s) -> pd.DataFrame:
-    sets = s.table("ecs_task_sets").copy()
-    sets["service_id"] = sets["cluster_name"].astype(str) + "/" + sets["service_name"].astype(str)
+    sets = _with_service_id(s.table("ecs_task_sets"))
     return verdicts(sets, sets["assign_public_ip"] != "ENABLED", resource_id="task_set_id",
                     pass_detail="Task set {task_set_id} of service {service_id} does not assign public IP addresses.",
                     fail_detail="Task set {task_set_id} of service {service_id} assigns a public IP address to "
@@ -167,9 +168,9 @@ def ecs_taskset_no_public_ip(s) -> pd.DataFrame:
 
 
 def ecs_service_fargate_latest_platform(s) -> pd.DataFrame:
-    svc = _services(s)
-    providers = svc["capacity_providers_json"].map(lambda v: json.loads(v) if isinstance(v, str) and v else [])
-    fargate = (svc["launch_type"] == "FARGATE") | providers.map(lambda p: any(x in FARGATE_PROVIDERS for x in p))
+    svc = _with_service_id(s.table("ecs_services"))
+    providers = parse_json(svc["capacity_providers_json"])
+    fargate = (svc["launch_type"] == "FARGATE") | providers.map(lambda p: any(x in FARGATE_PROVIDERS for x in p or []))
     svc = svc[fargate].copy()
     os_key = svc["platform_family"].fillna("").astype(str).str.upper().str.startswith("WINDOWS").map(
         {True: "windows", False: "linux"})

@@ -36,6 +36,11 @@ def _minor(version: str) -> tuple[int, int] | None:
 OLDEST_KNOWN = min(_minor(v) for v in EKS_SUPPORT)
 
 
+def _lists(column: pd.Series, item: str) -> pd.Series:
+    """Whether each JSON list in `column` holds `item`; NA where the list was not read."""
+    return parse_json(column).map(lambda v: None if v is None else item in v).astype("boolean")
+
+
 def eks_cluster_endpoint_not_public(s) -> pd.DataFrame:
     clusters = s.table("eks_clusters").copy()
     cidrs = parse_json(clusters["public_access_cidrs_json"]).map(lambda c: c or ["0.0.0.0/0"])
@@ -49,20 +54,16 @@ def eks_cluster_endpoint_not_public(s) -> pd.DataFrame:
 
 def eks_cluster_audit_logging(s) -> pd.DataFrame:
     clusters = s.table("eks_clusters").copy()
-    types = parse_json(clusters["log_types_json"])
-    clusters["enabled"] = types.map(lambda t: ", ".join(t) if t else "none")
-    passed = types.map(lambda t: None if t is None else "audit" in t).astype("boolean")
-    return verdicts(clusters, passed, resource_id="cluster_name",
+    clusters["enabled"] = parse_json(clusters["log_types_json"]).map(lambda t: ", ".join(t) if t else "none")
+    return verdicts(clusters, _lists(clusters["log_types_json"], "audit"), resource_id="cluster_name",
                     pass_detail="Cluster {cluster_name} sends its Kubernetes audit log to CloudWatch Logs (enabled: {enabled}).",
                     fail_detail="Cluster {cluster_name} does not log the Kubernetes audit log (enabled: {enabled}): "
                                 "who did what through the Kubernetes API cannot be traced.")
 
 
 def eks_cluster_secrets_encrypted(s) -> pd.DataFrame:
-    clusters = s.table("eks_clusters").copy()
-    resources = parse_json(clusters["encrypted_resources_json"])
-    passed = resources.map(lambda r: None if r is None else "secrets" in r).astype("boolean")
-    return verdicts(clusters, passed, resource_id="cluster_name",
+    clusters = s.table("eks_clusters")
+    return verdicts(clusters, _lists(clusters["encrypted_resources_json"], "secrets"), resource_id="cluster_name",
                     pass_detail="Cluster {cluster_name} envelope-encrypts Kubernetes secrets with KMS key {secrets_key_arn}.",
                     fail_detail="Cluster {cluster_name} does not envelope-encrypt Kubernetes secrets with a KMS key: "
                                 "they are only as protected as etcd's own storage encryption.")
