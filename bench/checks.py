@@ -38,7 +38,7 @@ from srm_nb.checks.runner import PreparedGaps, run_check, run_checks  # noqa: E4
 from srm_nb.snapshot import Snapshot  # noqa: E402
 
 # Columns that identify something: suffixed per replica so every copy is a new resource.
-ID_COLUMN = re.compile(r"(^|_)(id|ids|name|arn|key|uid|identifier|alias|user|bucket|trail|group)$")
+ID_COLUMN = re.compile(r"(^|_)(id|ids|name|arn|key|uid|identifier|alias|user|bucket|trail|group|family)$")
 NOT_RESOURCES = {"calls", "gaps"}
 
 

@@ -84,6 +84,8 @@ DATA_READS = frozenset(
         ("ecr", "GetAuthorizationToken"),
         ("ecr", "BatchGetImage"),
         ("ecr", "GetDownloadUrlForLayer"),
+        ("inspector2", "BatchGetCodeSnippet"),  # lines of the customer's Lambda code
+        ("inspector2", "GetCisScanReport"),  # a signed link to the report's file
         ("glacier", "GetJobOutput"),
         ("codecommit", "GetBlob"),
         ("codecommit", "GetFile"),
