@@ -130,12 +130,15 @@ def stage(name, **settings):
 
 def test_execution_logging_levels_and_method_overrides():
     off_override = json.dumps({"*/*": {"loggingLevel": "INFO"}, "orders/GET": {"loggingLevel": "OFF"}})
+    throttle_only = json.dumps({"*/*": {"loggingLevel": "INFO"}, "orders/GET": {"throttlingRateLimit": 10}})
     s = snapshot(apigateway_stages=[
         stage("info", logging_level="INFO"), stage("error", logging_level="ERROR"), stage("off"),
         stage("override", logging_level="INFO", method_settings_json=off_override),
+        stage("throttled", logging_level="INFO", method_settings_json=throttle_only),
         stage("unknown", logging_level=None)])
     assert run(s, "apigateway_stage_execution_logging_enabled") == {
-        "a1/info": "PASS", "a1/error": "PASS", "a1/off": "FAIL", "a1/override": "FAIL", "a1/unknown": "ERROR"}
+        "a1/info": "PASS", "a1/error": "PASS", "a1/off": "FAIL", "a1/override": "FAIL", "a1/throttled": "PASS",
+        "a1/unknown": "ERROR"}
 
 
 def test_stage_settings_present_or_not():
@@ -211,3 +214,11 @@ def test_v2_access_logging():
 def test_domain_security_policies(policy, status):
     s = snapshot(apigateway_domain_names=[{"domain_name": "api.example.com", "security_policy": policy}])
     assert run(s, "apigateway_domain_security_policy_recommended") == {"api.example.com": status}
+
+
+def test_policy_grants_both_api_gateway_collectors_by_http_method():
+    """API Gateway authorizes apigateway:GET on resource paths; there is no apigateway:GetStages."""
+    from srm_nb.policy import required_actions, session_actions
+
+    actions = set(required_actions(["apigateway", "apigatewayv2"])) - set(session_actions())
+    assert actions == {"apigateway:GET"}

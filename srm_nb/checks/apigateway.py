@@ -13,6 +13,7 @@ import pandas as pd
 from .base import flag, parse_json, verdicts
 
 LOGGING_ON = ("ERROR", "INFO")
+LOGGING_OFF = "OFF"
 # Security Hub APIGateway.11 passes these policies only (not customizable in the control).
 RECOMMENDED_DOMAIN_POLICIES = (
     "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
@@ -38,11 +39,12 @@ def _rest_stages(s) -> pd.DataFrame:
 
 
 def _logging_off_overrides(settings: pd.Series, level_key: str) -> pd.Series:
-    """Per row, the methods (or routes) whose own setting turns execution logging off, as text;
-    "" when none does. The stage-wide "*/*" entry of REST stages is judged separately."""
+    """Per row, the methods (or routes) whose own setting turns execution logging OFF, as text;
+    "" when none does. An override that does not set a level keeps the stage's. The stage-wide
+    "*/*" entry of REST stages is judged separately."""
     def off(found):
         return ", ".join(sorted(k for k, v in (found or {}).items()
-                                if k != "*/*" and (v or {}).get(level_key) not in LOGGING_ON))
+                                if k != "*/*" and (v or {}).get(level_key) == LOGGING_OFF))
     return parse_json(settings).map(off)
 
 
