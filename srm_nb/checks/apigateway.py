@@ -35,7 +35,24 @@ def _known_in(series: pd.Series, allowed) -> pd.Series:
 def _rest_stages(s) -> pd.DataFrame:
     st = s.table("apigateway_stages").copy()
     st["stage_id"] = st["api_id"].astype(str) + "/" + st["stage_name"].astype(str)
+    st["kind"] = "REST"
     return st
+
+
+def _v2_stages(s) -> pd.DataFrame:
+    st = s.table("apigatewayv2_stages").copy()
+    st["stage_id"] = st["api_id"].astype(str) + "/" + st["stage_name"].astype(str)
+    st["kind"] = st["protocol_type"].map({"HTTP": "HTTP", "WEBSOCKET": "WebSocket"}).fillna(st["protocol_type"])
+    return st
+
+
+_STAGE = "Stage {stage_name} of {kind} API {api_name} ({api_id})"
+
+
+def _stage_verdicts(st: pd.DataFrame, ok: pd.Series, passed: str, failed: str) -> pd.DataFrame:
+    """One verdict per stage; the details start by naming the stage and its API."""
+    return verdicts(st, ok, resource_id="stage_id", pass_detail=f"{_STAGE} {passed}",
+                    fail_detail=f"{_STAGE} {failed}")
 
 
 def _logging_off_overrides(settings: pd.Series, level_key: str) -> pd.Series:
@@ -48,67 +65,61 @@ def _logging_off_overrides(settings: pd.Series, level_key: str) -> pd.Series:
     return parse_json(settings).map(off)
 
 
+def _execution_logging(st: pd.DataFrame, level: str, overrides: str, level_key: str, what: str) -> pd.DataFrame:
+    """Execution logging of stages: the stage's `level` is ERROR or INFO and no method (REST) or
+    route (WebSocket) override in `overrides` turns it OFF."""
+    st["level"] = st[level]
+    st["off"] = _logging_off_overrides(st[overrides], level_key)
+    st["why"] = ("has execution logging " + st["level"].astype(str)).where(
+        ~st["level"].isin(LOGGING_ON), "has " + what + " " + st["off"] + " that turn execution logging off")
+    ok = _known_in(st["level"], LOGGING_ON) & (st["off"] == "")
+    return _stage_verdicts(st, ok, "logs execution at level {level}.",
+                           "{why}: failed requests and authorizer decisions leave no trace.")
+
+
 def apigateway_stage_execution_logging_enabled(s) -> pd.DataFrame:
-    st = _rest_stages(s)
-    st["off"] = _logging_off_overrides(st["method_settings_json"], "loggingLevel")
-    st["why"] = ("execution logging is " + st["logging_level"].astype(str)).where(
-        ~st["logging_level"].isin(LOGGING_ON), "methods " + st["off"] + " turn execution logging off")
-    ok = _known_in(st["logging_level"], LOGGING_ON) & (st["off"] == "")
-    return verdicts(st, ok, resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of REST API {api_name} ({api_id}) logs execution "
-                                "at level {logging_level}.",
-                    fail_detail="Stage {stage_name} of REST API {api_name} ({api_id}): {why}; failed "
-                                "requests and authorizer decisions leave no trace.")
+    return _execution_logging(_rest_stages(s), "logging_level", "method_settings_json", "loggingLevel", "methods")
 
 
 def apigateway_websocket_stage_execution_logging_enabled(s) -> pd.DataFrame:
-    st = s.table("apigatewayv2_stages")
-    st = st[st["protocol_type"] == "WEBSOCKET"].copy()
-    st["stage_id"] = st["api_id"].astype(str) + "/" + st["stage_name"].astype(str)
-    st["off"] = _logging_off_overrides(st["route_settings_json"], "LoggingLevel")
-    st["why"] = ("execution logging is " + st["default_logging_level"].astype(str)).where(
-        ~st["default_logging_level"].isin(LOGGING_ON), "routes " + st["off"] + " turn execution logging off")
-    ok = _known_in(st["default_logging_level"], LOGGING_ON) & (st["off"] == "")
-    return verdicts(st, ok, resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of WebSocket API {api_name} ({api_id}) logs execution "
-                                "at level {default_logging_level}.",
-                    fail_detail="Stage {stage_name} of WebSocket API {api_name} ({api_id}): {why}.")
+    st = _v2_stages(s)
+    return _execution_logging(st[st["protocol_type"] == "WEBSOCKET"].copy(), "default_logging_level",
+                              "route_settings_json", "LoggingLevel", "routes")
 
 
 def apigateway_stage_access_logging_enabled(s) -> pd.DataFrame:
     st = _rest_stages(s)
-    return verdicts(st, _is_set(st["access_log_destination"]), resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of REST API {api_name} ({api_id}) writes access logs "
-                                "to {access_log_destination}.",
-                    fail_detail="Stage {stage_name} of REST API {api_name} ({api_id}) has no access "
-                                "logging: who called the API is not recorded.")
+    return _stage_verdicts(st, _is_set(st["access_log_destination"]),
+                           "writes access logs to {access_log_destination}.",
+                           "has no access logging: who called the API is not recorded.")
+
+
+def apigateway_v2_stage_access_logging_enabled(s) -> pd.DataFrame:
+    st = _v2_stages(s)
+    return _stage_verdicts(st, _is_set(st["access_log_destination"]),
+                           "writes access logs to {access_log_destination}.",
+                           "has no access logging: who called the API is not recorded.")
 
 
 def apigateway_stage_client_certificate_configured(s) -> pd.DataFrame:
     st = _rest_stages(s)
-    return verdicts(st, _is_set(st["client_certificate_id"]), resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of REST API {api_name} ({api_id}) presents client "
-                                "certificate {client_certificate_id} to its backend.",
-                    fail_detail="Stage {stage_name} of REST API {api_name} ({api_id}) presents no client "
-                                "certificate: its backend cannot tell API Gateway's requests from others.")
+    return _stage_verdicts(st, _is_set(st["client_certificate_id"]),
+                           "presents client certificate {client_certificate_id} to its backend.",
+                           "presents no client certificate: its backend cannot tell API Gateway's "
+                           "requests from others.")
 
 
 def apigateway_stage_xray_tracing_enabled(s) -> pd.DataFrame:
     st = _rest_stages(s)
-    return verdicts(st, flag(st["tracing_enabled"]), resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of REST API {api_name} ({api_id}) has X-Ray active "
-                                "tracing on.",
-                    fail_detail="Stage {stage_name} of REST API {api_name} ({api_id}) has X-Ray tracing off.")
+    return _stage_verdicts(st, flag(st["tracing_enabled"]), "has X-Ray active tracing on.",
+                           "has X-Ray tracing off.")
 
 
 def apigateway_stage_waf_attached(s) -> pd.DataFrame:
     st = _rest_stages(s)
-    return verdicts(st, _is_set(st["web_acl_arn"]), resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of REST API {api_name} ({api_id}) is protected by "
-                                "web ACL {web_acl_arn}.",
-                    fail_detail="Stage {stage_name} of REST API {api_name} ({api_id}) has no AWS WAF web "
-                                "ACL: nothing filters injection attempts or floods before they reach the "
-                                "backend.")
+    return _stage_verdicts(st, _is_set(st["web_acl_arn"]), "is protected by web ACL {web_acl_arn}.",
+                           "has no AWS WAF web ACL: nothing filters injection attempts or floods before "
+                           "they reach the backend.")
 
 
 def apigateway_stage_cache_encrypted(s) -> pd.DataFrame:
@@ -121,11 +132,8 @@ def apigateway_stage_cache_encrypted(s) -> pd.DataFrame:
                                 if (v or {}).get("cachingEnabled") and not (v or {}).get("cacheDataEncrypted")))
     st["plain"] = parse_json(st["method_settings_json"]).map(plain)
     ok = (st["plain"] == "").astype("boolean").mask(flag(st["cache_cluster_enabled"]).isna())
-    return verdicts(st, ok, resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of REST API {api_name} ({api_id}) encrypts every "
-                                "cached response.",
-                    fail_detail="Stage {stage_name} of REST API {api_name} ({api_id}) caches responses "
-                                "unencrypted for {plain}.")
+    return _stage_verdicts(st, ok, "encrypts every cached response.",
+                           "caches the responses of methods {plain} unencrypted (*/* stands for every method).")
 
 
 def apigateway_route_authorization_configured(s) -> pd.DataFrame:
@@ -142,17 +150,6 @@ def apigateway_route_authorization_configured(s) -> pd.DataFrame:
                                 "authorization.",
                     fail_detail="Route {route_key} of API {api_name} ({api_id}) has authorization type NONE: "
                                 "anyone who can reach the endpoint can call it.")
-
-
-def apigateway_v2_stage_access_logging_enabled(s) -> pd.DataFrame:
-    st = s.table("apigatewayv2_stages").copy()
-    st["stage_id"] = st["api_id"].astype(str) + "/" + st["stage_name"].astype(str)
-    st["kind"] = st["protocol_type"].map({"HTTP": "HTTP", "WEBSOCKET": "WebSocket"}).fillna(st["protocol_type"])
-    return verdicts(st, _is_set(st["access_log_destination"]), resource_id="stage_id",
-                    pass_detail="Stage {stage_name} of {kind} API {api_name} ({api_id}) writes access "
-                                "logs to {access_log_destination}.",
-                    fail_detail="Stage {stage_name} of {kind} API {api_name} ({api_id}) has no "
-                                "access logging: who called the API is not recorded.")
 
 
 def apigateway_integration_private_tls_enabled(s) -> pd.DataFrame:
