@@ -107,6 +107,16 @@ DATA_READS = frozenset(
         ("redshift-data", "GetStatementResultV2"),
         ("redshift-data", "DescribeStatement"),  # the SQL text, literals included
         ("redshift-data", "ListStatements"),
+        ("sqs", "ReceiveMessage"),  # message bodies (and it hides them from consumers)
+        ("sns", "GetEndpointAttributes"),  # mobile push device tokens and user data
+        ("sns", "ListEndpointsByPlatformApplication"),
+        ("sns", "ListPhoneNumbersOptedOut"),  # people's phone numbers
+        ("sns", "ListSMSSandboxPhoneNumbers"),
+        ("apigateway", "GetUsagePlanKey"),  # returns the API key's value
+        ("apigateway", "GetUsagePlanKeys"),
+        ("cloudfront", "GetFunction"),  # the CloudFront Function's code
+        ("cloudfront-keyvaluestore", "GetKey"),  # values stored for edge functions
+        ("cloudfront-keyvaluestore", "ListKeys"),
     }
 )
 

@@ -47,6 +47,7 @@ _POSITIVE_STRING_OPERATOR = re.compile(
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]*:(?:iam|sts)::(\d{12}|\*):")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _UNREADABLE = "Unreadable"  # operator name given to a malformed Condition block
+_NOT_FIXED = re.compile(r"[*?]|\$\{")  # a wildcard or a policy variable in a condition value
 
 
 # -- normalization ---------------------------------------------------------------------------
@@ -122,15 +123,18 @@ def _is_wildcard_principal(value: str) -> bool:
 
 # -- public-ness ---------------------------------------------------------------------------------
 
-def _limited_by_condition(st: dict, trust: bool) -> bool:
+def _limited_by_condition(st: dict, trust: bool, fixed_values: bool = False) -> bool:
     """True when one condition key pins the caller down. Keys are ANDed, so one limiting key is
     enough; the values of one key are ORed, so each must limit (no "*", no 0.0.0.0/0, no o-*).
     policyuniverse judges the keys it knows; we add aws:SourceOrgID/Paths and, for trust
-    policies, sts:ExternalId."""
+    policies, sts:ExternalId. With `fixed_values`, a value holding a wildcard or a policy variable
+    limits nothing (how AWS Config judges SQS and SNS policies)."""
     extra = set(_EXTRA_LIMITING_KEYS) | ({"sts:externalid"} if trust else set())
     for op, kv in (st.get("Condition") or {}).items():
         for key, values in kv.items():
             if not values:
+                continue
+            if fixed_values and any(_NOT_FIXED.search(v) for v in values):
                 continue
             if key.lower() in extra:
                 if _POSITIVE_STRING_OPERATOR.match(op) and not any(v.strip() in ("", "*") for v in values):
@@ -145,7 +149,7 @@ def _limited_by_condition(st: dict, trust: bool) -> bool:
     return False
 
 
-def _statement_public(st: dict, trust: bool = False) -> bool:
+def _statement_public(st: dict, trust: bool = False, fixed_values: bool = False) -> bool:
     if st.get("Effect") != "Allow":
         return False
     if "NotPrincipal" in st:  # "everyone except ...": public unless a condition limits it
@@ -155,7 +159,7 @@ def _statement_public(st: dict, trust: bool = False) -> bool:
             wildcard = bool(_PUStatement({**st, "Condition": {}}).is_internet_accessible())
         except Exception:  # an unparsable principal: judge the plain forms ourselves
             wildcard = any(_is_wildcard_principal(p) for p in _principal_values(st.get("Principal")))
-    return wildcard and not _limited_by_condition(st, trust)
+    return wildcard and not _limited_by_condition(st, trust, fixed_values)
 
 
 def _deny_restricts(deny: dict, allow: dict) -> bool:
@@ -208,23 +212,25 @@ def _covers_resources(deny: dict, allow: dict) -> bool:
     return all(_matches(deny_res, r) for r in as_list(allow.get("Resource", "*")))
 
 
-def public_statements(doc: Any, *, trust: bool = False) -> list[dict]:
+def public_statements(doc: Any, *, trust: bool = False, fixed_values: bool = False) -> list[dict]:
     """The Allow statements that reach anyone, after Deny statements are taken into account.
 
     `trust=True` judges a role trust policy, where sts:ExternalId also limits who can assume.
+    `fixed_values=True` lets only conditions without wildcards or policy variables limit.
     """
     sts = statements(doc)
     denies = [st for st in sts if st.get("Effect") == "Deny"]
-    return [st for st in sts if _statement_public(st, trust)
+    return [st for st in sts if _statement_public(st, trust, fixed_values)
             and not any(_deny_restricts(d, st) for d in denies)]
 
 
-def is_public_policy(doc: Any) -> bool:
+def is_public_policy(doc: Any, *, fixed_values: bool = False) -> bool:
     """True when an Allow statement grants access to anyone, with no limiting condition and no
-    Deny taking it back. An empty or missing document is not public; unreadable text raises."""
+    Deny taking it back. An empty or missing document is not public; unreadable text raises.
+    `fixed_values`: see `public_statements`."""
     if not doc:
         return False
-    return bool(public_statements(doc))
+    return bool(public_statements(doc, fixed_values=fixed_values))
 
 
 _S3_ARN = re.compile(r"^arn:[^:]+:s3:::")
