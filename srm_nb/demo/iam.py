@@ -212,5 +212,17 @@ def _server_certificates(req: FakeRequest) -> FakeResponse:
     return FakeResponse(xml, content_type="text/xml")
 
 
+def _account_summary(req: FakeRequest) -> FakeResponse | None:
+    """moto's summary lacks AccountPasswordPresent, which AWS reports (1: root has a console
+    password, as Northwind's root has; 0 when root credentials were removed)."""
+    status, _, body = req.forward()
+    text = body.decode()
+    if not status.startswith("200") or "<SummaryMap>" not in text or "AccountPasswordPresent" in text:
+        return None
+    entry = "<entry><key>AccountPasswordPresent</key><value>1</value></entry>"
+    return FakeResponse(text.replace("<SummaryMap>", "<SummaryMap>" + entry, 1), content_type="text/xml")
+
+
 FAKES = {("iam", "GetCredentialReport"): _credential_report,
-         ("iam", "ListServerCertificates"): _server_certificates}
+         ("iam", "ListServerCertificates"): _server_certificates,
+         ("iam", "GetAccountSummary"): _account_summary}
