@@ -69,7 +69,7 @@ BY_ID = {
     "elbv2_listener_https_enforced": {"northwind-web:80": "PASS", "northwind-web:443": "PASS",
                                       "northwind-legacy-portal:80": "FAIL"},
     "elbv2_listener_tls_policy_current": {"northwind-web:443": "PASS", "northwind-legacy-portal:443": "FAIL",
-                                          "northwind-telemetry:8883": "PASS"},
+                                          "northwind-telemetry:8883": "PASS", "northwind-internal-api:443": "FAIL"},
     "elbv2_loadbalancer_waf_attached": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL"},
     "elbv2_loadbalancer_invalid_headers_dropped": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL"},
     "elbv2_loadbalancer_deletion_protection_enabled": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL"},
