@@ -32,6 +32,10 @@ NAMED = [
     ("ec2_securitygroup_high_risk_ports_restricted", "bastion-ssh", "FAIL"),
     ("ec2_securitygroup_high_risk_ports_restricted", "app-tier", "PASS"),
     ("ec2_securitygroup_database_ports_restricted", "reporting-db", "FAIL"),
+    ("ec2_securitygroup_all_traffic_restricted", "vendor-debug", "FAIL"),
+    ("ec2_securitygroup_all_traffic_restricted", "bastion-ssh", "PASS"),
+    ("ec2_securitygroup_authorized_ports_only", "web-tier", "PASS"),  # HTTPS only
+    ("ec2_securitygroup_authorized_ports_only", "reporting-db", "FAIL"),
     ("ec2_securitygroup_database_ports_restricted", "app-tier", "PASS"),
     ("ec2_instance_imdsv2_required", "web-1", "PASS"),
     ("ec2_instance_imdsv2_required", "bastion", "FAIL"),
