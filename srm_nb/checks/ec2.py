@@ -110,7 +110,8 @@ def _open_rules(s, rules: pd.DataFrame) -> pd.DataFrame:
     """Every security group with `open`: its rules in `rules` as text ("" when none)."""
     sgs = s.table("ec2_security_groups").copy()
     text = rules.groupby("group_id")["text"].agg(lambda t: ", ".join(sorted(set(t))))
-    sgs["open"] = sgs["group_id"].map(text).fillna("")
+    found = sgs["group_id"].map(text).astype(object)
+    sgs["open"] = found.where(found.notna(), "")
     return sgs
 
 
