@@ -185,24 +185,24 @@ def s3_bucket_acl_not_public(s) -> pd.DataFrame:
                                 "IgnorePublicAcls setting stops it.")
 
 
-def s3_bucket_public_read_prohibited(s) -> pd.DataFrame:
+def _public_access(s, kind: str, pass_detail: str, fail_detail: str) -> pd.DataFrame:
+    """Buckets anyone can `kind` ("read"/"write") through their policy or ACL, after Block
+    Public Access; the detail says through which."""
     df = exposure(s, s.table("s3_buckets"))
-    df["how"] = df["policy_read"].map({True: "its bucket policy", False: ""}) + \
-        (df["policy_read"] & df["acl_read"]).map({True: " and ", False: ""}) + \
-        df["acl_read"].map({True: "its ACL", False: ""})
-    return verdicts(df, ~(df["policy_read"] | df["acl_read"]), resource_id="name",
-                    pass_detail="Nobody outside the account can read bucket {name}.",
-                    fail_detail="Anyone can read bucket {name} through {how}.")
+    policy, acl = df[f"policy_{kind}"], df[f"acl_{kind}"]
+    df["how"] = (policy.map({True: "its bucket policy", False: ""}) + (policy & acl).map({True: " and ", False: ""})
+                 + acl.map({True: "its ACL", False: ""}))
+    return verdicts(df, ~(policy | acl), resource_id="name", pass_detail=pass_detail, fail_detail=fail_detail)
+
+
+def s3_bucket_public_read_prohibited(s) -> pd.DataFrame:
+    return _public_access(s, "read", "Nobody outside the account can read bucket {name}.",
+                          "Anyone can read bucket {name} through {how}.")
 
 
 def s3_bucket_public_write_prohibited(s) -> pd.DataFrame:
-    df = exposure(s, s.table("s3_buckets"))
-    df["how"] = df["policy_write"].map({True: "its bucket policy", False: ""}) + \
-        (df["policy_write"] & df["acl_write"]).map({True: " and ", False: ""}) + \
-        df["acl_write"].map({True: "its ACL", False: ""})
-    return verdicts(df, ~(df["policy_write"] | df["acl_write"]), resource_id="name",
-                    pass_detail="Nobody outside the account can write to bucket {name}.",
-                    fail_detail="Anyone can write to or delete from bucket {name} through {how}.")
+    return _public_access(s, "write", "Nobody outside the account can write to bucket {name}.",
+                          "Anyone can write to or delete from bucket {name} through {how}.")
 
 
 def s3_bucket_acls_disabled(s) -> pd.DataFrame:
