@@ -2,8 +2,8 @@
 
 A resource counts as covered when a backup selection of a plan in its region selects it, or when
 AWS Backup holds a recent recovery point for it (ListProtectedResources). Covered kinds: RDS
-databases, DynamoDB tables, EBS volumes attached to an instance (EC2.28) and EFS file systems. Selections are evaluated
-as AWS Backup does:
+databases, DynamoDB tables, EBS volumes attached to an instance (EC2.28) and EFS file systems.
+Selections are evaluated as AWS Backup does:
 
 - `Resources` (ARN patterns with `*`) and `ListOfTags` (tag equality) select; either one suffices;
   a selection with neither selects every supported resource (narrowed by its `Conditions`);
