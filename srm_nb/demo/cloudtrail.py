@@ -53,14 +53,15 @@ def seed(aws: DemoAws) -> None:
 
 
 def _event_selectors(req: FakeRequest) -> FakeResponse | None:
+    from moto.cloudtrail.exceptions import TrailNameTooShort, TrailNotFoundException
     from moto.cloudtrail.models import cloudtrail_backends
 
     name = str(req.params.get("TrailName", ""))
     region = name.split(":")[3] if name.startswith("arn:") else req.region
     try:
         trail = cloudtrail_backends[DEMO_ACCOUNT_ID][region].get_trail(name)
-    except Exception:  # unknown trail: moto's own error
-        return None
+    except (KeyError, TrailNameTooShort, TrailNotFoundException):
+        return None  # unknown region or trail: moto's own answer
     basic, advanced = trail.get_event_selectors()
     body = {"TrailARN": trail.arn}
     if advanced:
