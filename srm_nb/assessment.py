@@ -33,7 +33,7 @@ from .scoring import SEVERITY_WEIGHTS, overall, score_by
 from .snapshot import Snapshot
 from .vocabulary import DOMAINS, EFFORTS, FAIL, SEVERITIES
 
-SCORES_SCHEMA = 2
+SCORES_SCHEMA = 3  # 3: findings carry each check's risk statement
 SCORE_GROUPS = {"domain": "by_area", "service": "by_service", "region": "by_region",
                 "service_domain": "by_service_area"}
 # The seed's "common mistakes", each measured by the checks its selectors pick (matrix syntax).
@@ -229,17 +229,19 @@ def _matrix_columns() -> list[str]:
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 EFFORT_ORDER = {e: i for i, e in enumerate(EFFORTS)}
-FAILING_COLUMNS = ["check_id", "title", "severity", "domain", "effort", "resources",
+FAILING_COLUMNS = ["check_id", "title", "risk", "severity", "domain", "effort", "resources",
                    "remediation_console", "remediation_cli"]
 
 
 def failing_checks(findings: pd.DataFrame) -> pd.DataFrame:
-    """Failing findings grouped by check: most severe first, then quickest fix, then reach."""
+    """Failing findings grouped by check: most severe first, then quickest fix, then reach. Each
+    carries its risk statement, the words the report lists failures by."""
     bad = findings[findings["status"] == FAIL]
     if bad.empty:
         return pd.DataFrame(columns=FAILING_COLUMNS)
     g = bad.groupby("check_id", sort=False).agg(
-        title=("title", "first"), severity=("severity", "first"), domain=("domain", "first"),
+        title=("title", "first"), risk=("risk", "first"), severity=("severity", "first"),
+        domain=("domain", "first"),
         effort=("effort", "first"), resources=("resource_id", "size"),
         remediation_console=("remediation_console", "first"),
         remediation_cli=("remediation_cli", "first")).reset_index()
@@ -267,7 +269,7 @@ def common_mistakes(active: pd.DataFrame) -> pd.DataFrame:
                  else "not_found" if (mine["status"] == "PASS").any() else "not_measured")
         rows.append({"mistake": name, "description": text, "state": state,
                      "failed": int((mine["status"] == FAIL).sum()), "checks_failing": len(worst),
-                     "examples": list(worst["title"].head(3))})
+                     "examples": list(worst["risk"].head(3))})
     return pd.DataFrame(rows, columns=MISTAKE_COLUMNS)
 
 

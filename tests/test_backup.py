@@ -140,8 +140,11 @@ def _selection(region=REGION, **fields):
     return row
 
 
-def _data(dbs=(), tables=(), volumes=(), volume_tags=False):
-    vol_rows = [{"region": r, "volume_id": v, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:volume/{v}"} for r, v in volumes]
+def _data(dbs=(), tables=(), volumes=(), volume_tags=False, file_systems=(), detached=()):
+    vol_rows = [{"region": r, "volume_id": v, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:volume/{v}", "state": "in-use"}
+                for r, v in volumes]
+    vol_rows += [{"region": r, "volume_id": v, "arn": f"arn:aws:ec2:{r}:{ACCOUNT}:volume/{v}", "state": "available"}
+                 for r, v in detached]
     vols = schema_table("ec2_volumes", vol_rows)
     if volume_tags:
         vols["tags_json"] = [json.dumps([{"Key": "backup", "Value": "daily"}])] * len(vols)
@@ -154,11 +157,15 @@ def _data(dbs=(), tables=(), volumes=(), volume_tags=False):
         "dynamodb_table_tags": schema_table("dynamodb_table_tags", [{"region": r, "table_name": n, "tags_json": "{}"}
                                                                     for r, n in tables]),
         "ec2_volumes": vols,
+        "efs_file_systems": schema_table("efs_file_systems", [
+            {"region": r, "file_system_id": f, "arn": f"arn:aws:elasticfilesystem:{r}:{ACCOUNT}:file-system/{f}",
+             "tags_json": "{}"} for r, f in file_systems]),
     }
 
 
-def _snap(data, selections=(), protected=(), plans=None, gaps=None):
+def _snap(data, selections=(), protected=(), plans=None, gaps=None, vaults=()):
     return make_snapshot({**data, "backup_plans": _plans() if plans is None else plans,
+                          "backup_vaults": schema_table("backup_vaults", [{"region": r, "name": n} for r, n in vaults]),
                           "backup_selections": schema_table("backup_selections", list(selections)),
                           "backup_protected_resources": schema_table("backup_protected_resources", list(protected))}, gaps=gaps)
 
@@ -190,6 +197,12 @@ def test_ebs_tag_selection_without_tags_is_error_with_tags_is_judged():
     assert verdicts(no_selection, "backup_ebs_volume_protected") == {"vol-1": "FAIL"}
 
 
+def test_ebs_coverage_judges_volumes_in_use_only():
+    """EC2.28 evaluates EBS volumes in the in-use state: a detached volume is not judged."""
+    snap = _snap(_data(volumes=[(REGION, "vol-in-use")], detached=[(REGION, "vol-spare")]))
+    assert verdicts(snap, "backup_ebs_volume_protected") == {"vol-in-use": "FAIL"}
+
+
 def test_dynamodb_coverage_with_not_resources():
     data = _data(tables=[(REGION, "orders"), (REGION, "scratch")])
     sels = [_selection(resources=["arn:aws:dynamodb:*:*:table/*"],
@@ -211,6 +224,18 @@ def test_plan_exists_per_region_with_data():
     no_rules = verdicts(_snap(data, plans=_plans(rules=0)), "backup_plan_exists")
     assert no_rules[f"{ACCOUNT}/{REGION}"] == "FAIL"
     assert set(verdicts(_snap(_data()), "backup_plan_exists").values()) == {"NOT_APPLICABLE"}
+
+
+def test_a_region_with_data_and_no_vault_or_plan_says_so():
+    """The backup area says where no backup exists at all: what the region holds, and that it has
+    neither a plan nor a vault; EFS file systems count as data to protect."""
+    data = _data(file_systems=[("ap-southeast-2", "fs-1")], volumes=[("ap-southeast-2", "vol-1")])
+    snap = _snap(data, vaults=[(REGION, "Default")])
+    assert verdicts(snap, "backup_plan_exists") == {f"{ACCOUNT}/ap-southeast-2": "FAIL"}
+    d = details(snap, "backup_plan_exists")[f"{ACCOUNT}/ap-southeast-2"]
+    assert "1 attached EBS volume(s), 1 EFS file system(s)" in d and "no backup vault" in d
+    with_vault = _snap(data, vaults=[("ap-southeast-2", "Default")])
+    assert "no backup vault" not in details(with_vault, "backup_plan_exists")[f"{ACCOUNT}/ap-southeast-2"]
 
 
 def _vault(name, locked, key):

@@ -15,6 +15,7 @@ CHECKS_DIR = Path(cat.__file__).parent
 
 GOOD = {
     "title": "Widgets are locked",
+    "risk": "Widgets are unlocked",
     "domain": "network",
     "service": "widgets",
     "severity": "high",
@@ -43,6 +44,8 @@ def test_good_metadata_has_no_problem():
     ({"domain": "networking"}, "unknown domain 'networking'"),
     ({"severity": "urgent"}, "unknown severity 'urgent'"),
     ({"title": None}, "missing title"),
+    ({"risk": None}, "missing risk"),
+    ({"risk": ["a", "list"]}, "risk must be text"),
     ({"remediation": {"console": "x"}}, "remediation needs"),
     ({"references": ["docs.aws.amazon.com/x"]}, "is not an http(s) URL"),
     ({"references": "https://docs.aws.amazon.com/x"}, "references must be a list"),
@@ -55,6 +58,38 @@ def test_good_metadata_has_no_problem():
 def test_bad_metadata_is_named(changes, says):
     found = problems(**changes)
     assert any(says in p for p in found), found
+
+
+def test_severity_follows_security_hub_unless_a_rationale_says_why():
+    """A check mapped to FSBP takes Security Hub's severity (the highest of its controls); a
+    deliberate difference needs severity_rationale, and a rationale on an equal severity is stale."""
+    ok = {**GOOD, "fsbp": ["IAM.9"], "severity": "critical"}
+    assert cat._severity_problems("iam_root_thing_done", ok) == []
+    lower = {**ok, "severity": "high"}
+    assert "differs from Security Hub's critical for IAM.9" in cat._severity_problems("iam_root_thing_done", lower)[0]
+    assert cat._severity_problems("iam_root_thing_done", {**lower, "severity_rationale": "Why."}) == []
+    stale = cat._severity_problems("iam_root_thing_done", {**ok, "severity_rationale": "Why."})
+    assert "severity is Security Hub's" in stale[0]
+    two = {**GOOD, "fsbp": ["IAM.16", "IAM.9"], "severity": "critical"}  # low and critical: critical
+    assert cat._severity_problems("iam_root_thing_done", two) == []
+
+
+def test_catalog_severities_match_the_fsbp_table():
+    """Every FSBP control the catalog maps is in data/fsbp_severities.yaml, and every FSBP-mapped
+    check has Security Hub's severity or says why not."""
+    table = cat.fsbp_severities()
+    mapped = {f for c in cat.load_catalog().values() for f in c.fsbp_ids}
+    assert mapped <= set(table), sorted(mapped - set(table))
+    for c in cat.load_catalog().values():
+        expected = cat.security_hub_severity(c.fsbp_ids)
+        if expected is not None:
+            assert c.severity == expected or c.severity_rationale, (c.id, c.severity, expected)
+    assert table["Config.1"] == "critical" and table["KMS.3"] == "critical" and table["IAM.6"] == "critical"
+
+
+def test_every_check_states_its_risk():
+    for c in cat.load_catalog().values():
+        assert c.risk and c.risk != c.title and not c.risk.endswith("."), c.id
 
 
 def test_bad_id_is_named():

@@ -14,7 +14,7 @@ from conftest import make_snapshot
 from srm_nb.aws import AwsAccess
 from srm_nb.checks import load_catalog
 from srm_nb.checks.runner import run_check
-from srm_nb.checks.trails import logs_management_read_write, logs_s3_object_events
+from srm_nb.checks.trails import logs_management_read_write, logs_s3_object_events, management_gap
 from srm_nb.collect import load_collectors
 from srm_nb.collect.runner import collect
 from srm_nb.snapshot import Snapshot
@@ -249,3 +249,70 @@ def test_denied_trail_status_is_an_error_not_a_fail():
     r = run_check(load_catalog()["cloudtrail_trail_multiregion_logging"], s)
     assert dict(zip(r["resource_id"], r["status"])) == {ACCOUNT: "ERROR", "t1": "ERROR"}
     assert "logging status" in r.set_index("resource_id").loc[ACCOUNT, "detail"]
+
+
+# -- management events every source, CloudWatch integration, trails seen away from home ------------
+
+def test_excluded_management_event_sources_are_not_all_management_events():
+    """CloudTrail.1 checks that ExcludeManagementEventSources is empty: a trail that leaves KMS or
+    RDS Data API events out does not record all management events, nor does an advanced selector
+    narrowed by eventSource."""
+    no_kms = [{"ReadWriteType": "All", "IncludeManagementEvents": True, "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]
+    assert not logs_management_read_write(no_kms, None)
+    assert management_gap(no_kms, None) == "excludes events of kms.amazonaws.com"
+    assert logs_management_read_write([{"ReadWriteType": "All", "ExcludeManagementEventSources": []}], None)
+    narrowed = {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                   {"Field": "eventSource", "NotEquals": ["rdsdata.amazonaws.com"]}]}
+    assert not logs_management_read_write(None, [narrowed])
+    assert "eventSource" in management_gap(None, [narrowed])
+
+
+def _trail_snap(selectors, **trail) -> Snapshot:
+    row = {"region": "eu-west-1", "name": "audit", "arn": "arn:aws:cloudtrail:eu-west-1:1:trail/audit",
+           "is_multi_region": True, "is_logging": True, **trail}
+    return make_snapshot({"cloudtrail_trails": pd.DataFrame([row]),
+                          "cloudtrail_event_selectors": pd.DataFrame([{
+                              "region": "eu-west-1", "trail_name": "audit", "trail_arn": row["arn"],
+                              "event_selectors_json": json.dumps(selectors), "advanced_event_selectors_json": None}])})
+
+
+def test_multiregion_trail_dropping_kms_events_fails_and_says_why():
+    s = _trail_snap([{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                      "ExcludeManagementEventSources": ["kms.amazonaws.com"]}])
+    r = run_check(load_catalog()["cloudtrail_trail_multiregion_logging"], s)
+    assert list(r["status"]) == ["FAIL"] and "excludes events of kms.amazonaws.com" in r["detail"].iloc[0]
+
+
+def test_cloudwatch_integration_needs_only_the_log_group():
+    """CloudTrail.5 fails only when CloudWatchLogsLogGroupArn is empty: a stopped trail that still
+    names its log group passes it (the stop is CloudTrail.1's finding)."""
+    s = make_snapshot({"cloudtrail_trails": pd.DataFrame([
+        {"region": "us-east-1", "name": "stopped", "arn": "a1", "is_logging": False,
+         "cloudwatch_logs_log_group_arn": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:g:*"},
+        {"region": "us-east-1", "name": "none", "arn": "a2", "is_logging": True, "cloudwatch_logs_log_group_arn": None}])})
+    assert _verdicts(s, "cloudtrail_trail_cloudwatch_logs_integrated") == {"stopped": "PASS", "none": "FAIL"}
+
+
+def test_a_multi_region_trail_is_seen_from_a_region_other_than_its_home(aws_server):
+    """A run limited to us-east-1 finds the multi-region trail homed in eu-west-1: reported once,
+    by the first assessed region, its status and selectors read by ARN (the demo's fake answers
+    the shadow trail's selectors, and AWS's default selector for a trail created without any)."""
+    from srm_nb.demo import cloudtrail as demo_trail
+
+    aws_server.fakes.handlers.update(demo_trail.FAKES)
+
+    def client(service, region):
+        return boto3.client(service, region_name=region, endpoint_url=aws_server.endpoint)
+
+    client("s3", "us-east-1").create_bucket(Bucket="org-audit-logs")
+    eu = client("cloudtrail", "eu-west-1")
+    eu.create_trail(Name="org-audit", S3BucketName="org-audit-logs", IsMultiRegionTrail=True)
+    eu.start_logging(Name="org-audit")  # created without event selectors: AWS's default applies
+    access = AwsAccess(session=boto3.Session(region_name="us-east-1"), endpoint_url=aws_server.endpoint)
+    s = collect(access, ["us-east-1", "ap-southeast-2"], services=["cloudtrail"], quiet=True)
+    trails = s.table("cloudtrail_trails")
+    assert list(trails["name"]) == ["org-audit"] and list(trails["region"]) == ["ap-southeast-2"]
+    assert trails["home_region"].iloc[0] == "eu-west-1"
+    assert json.loads(s.table("cloudtrail_event_selectors")["event_selectors_json"].iloc[0]) == \
+        demo_trail.DEFAULT_SELECTORS
+    assert _verdicts(s, "cloudtrail_trail_multiregion_logging") == {ACCOUNT: "PASS"}

@@ -83,6 +83,46 @@ def test_a_recorder_with_its_own_role_fails_config_1():
     assert r["status"].tolist() == ["FAIL"] and "AWSServiceRoleForConfig" in r["detail"].item()
 
 
+def test_cis_reading_wants_the_last_recording_to_have_succeeded():
+    """CIS reads the recorder status: recording true and lastStatus SUCCESS, whatever the role;
+    FSBP Config.1 wants the service-linked role and does not read lastStatus."""
+    from conftest import schema_table
+
+    def rec(region, **kv):
+        return {"region": region, "name": "default", "role_arn": f"arn:aws:iam::{ACCOUNT}:role/config",
+                "recording": True, "all_supported": True, "last_status": "SUCCESS", **kv}
+    rows = [rec("us-east-1"), rec("eu-west-1", last_status="FAILURE", last_error_code="NoSuchBucketException"),
+            rec("ap-southeast-2", last_status=None)]
+    s = make_snapshot({"config_recorders": schema_table("config_recorders", rows)}, regions=REGIONS,
+                      account_id=ACCOUNT)
+    assert _verdicts(s, "config_recorder_status_success") == {
+        f"{ACCOUNT}/us-east-1": "PASS", f"{ACCOUNT}/eu-west-1": "FAIL", f"{ACCOUNT}/ap-southeast-2": "ERROR"}
+    r = run_check(load_catalog()["config_recorder_status_success"], s).set_index("region")
+    assert "FAILURE" in r.loc["eu-west-1", "detail"] and "NoSuchBucketException" in r.loc["eu-west-1", "detail"]
+    assert set(_verdicts(s, "config_recorder_enabled").values()) == {"FAIL"}  # not the service-linked role
+    catalog = load_catalog()
+    assert catalog["config_recorder_enabled"].fsbp_ids == ("Config.1",) and not catalog["config_recorder_enabled"].cis_ids
+    assert set(catalog["config_recorder_status_success"].cis_ids) == {"7.0:4.3", "5.0:3.3"}
+
+
+def test_the_demo_fake_reports_success_for_a_recording_recorder(aws_server):
+    """moto reports lastStatus PENDING forever; the demo's fake answers SUCCESS for a recorder that
+    is recording, as AWS does once it delivers."""
+    from srm_nb.demo import config as demo_config
+
+    aws_server.fakes.handlers.update(demo_config.FAKES)
+    cfg = boto3.client("config", region_name="us-east-1", endpoint_url=aws_server.endpoint)
+    boto3.client("s3", region_name="us-east-1", endpoint_url=aws_server.endpoint).create_bucket(Bucket="cfg-history")
+    cfg.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": ROLE,
+                                                          "recordingGroup": {"allSupported": True}})
+    cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "cfg-history"})
+    cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+    access = AwsAccess(session=boto3.Session(region_name="us-east-1"), endpoint_url=aws_server.endpoint)
+    s = collect(access, ["us-east-1"], services=["config"], quiet=True)
+    assert s.table("config_recorders")["last_status"].tolist() == ["SUCCESS"]
+    assert _verdicts(s, "config_recorder_status_success") == {f"{ACCOUNT}/us-east-1": "PASS"}
+
+
 def test_delivery_channel_per_region(snap):
     assert _verdicts(snap, "config_delivery_channel_configured") == {
         f"{ACCOUNT}/us-east-1": "PASS", f"{ACCOUNT}/eu-west-1": "PASS", f"{ACCOUNT}/ap-southeast-2": "FAIL"}

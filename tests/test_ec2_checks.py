@@ -228,3 +228,47 @@ def test_default_group_without_any_rule_rows():
                  ec2_security_group_rules=[])
     assert run(s, "ec2_securitygroup_default_restricts_all") == {"sg-1": "PASS"}
     assert run(s, "ec2_securitygroup_admin_ports_restricted") == {"sg-1": "PASS"}
+
+
+def test_all_traffic_from_the_internet_says_all_ports():
+    """A rule admitting every protocol, or a full TCP/UDP port range, from 0.0.0.0/0 or ::/0 opens
+    all ports to the internet; a wide range short of that, or all traffic from a private range,
+    does not."""
+    s = groups(
+        everything=[{"IpProtocol": "-1", "IpRanges": v4()}],
+        every_tcp_v6=[{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        wide=[{"IpProtocol": "tcp", "FromPort": 1024, "ToPort": 65535, "IpRanges": v4()}],
+        internal=[{"IpProtocol": "-1", "IpRanges": v4("10.0.0.0/8")}],
+        web=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": v4()}])
+    assert run(s, "ec2_securitygroup_all_traffic_restricted") == {
+        "everything": "FAIL", "every_tcp_v6": "FAIL", "wide": "PASS", "internal": "PASS", "web": "PASS"}
+    r = run_check(load_catalog()["ec2_securitygroup_all_traffic_restricted"], s).set_index("resource_id")
+    assert "all ports to the internet: all traffic from 0.0.0.0/0" in r.loc["everything", "detail"]
+    assert "tcp 0-65535 from ::/0" in r.loc["every_tcp_v6", "detail"]
+
+
+def test_ec2_18_allows_only_tcp_80_and_443_from_the_internet():
+    """EC2.18 (vpc-sg-open-only-to-authorized-ports): TCP 80 and 443 may be open to everyone;
+    any other TCP port, any UDP port or all traffic from 0.0.0.0/0 or ::/0 fails."""
+    s = groups(
+        web=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": v4()},
+             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        range_80_443=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 443, "IpRanges": v4()}],
+        dns=[{"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": v4()}],
+        alt_http=[{"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "IpRanges": v4()}],
+        everything=[{"IpProtocol": "-1", "IpRanges": v4()}],
+        icmp=[{"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": v4()}],
+        private=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": v4("10.0.0.0/8")}])
+    assert run(s, "ec2_securitygroup_authorized_ports_only") == {
+        "web": "PASS", "range_80_443": "FAIL", "dns": "FAIL", "alt_http": "FAIL", "everything": "FAIL",
+        "icmp": "PASS", "private": "PASS"}
+    r = run_check(load_catalog()["ec2_securitygroup_authorized_ports_only"], s).set_index("resource_id")
+    assert "udp 53 from 0.0.0.0/0" in r.loc["dns", "detail"]
+
+
+def test_volume_encryption_judges_attached_volumes_only():
+    """EC2.3: "If the EBS volume is not attached, then it is not subject to this check"."""
+    s = snapshot(ec2_volumes=[{"volume_id": "vol-attached", "state": "in-use", "encrypted": False, "size_gib": 8},
+                              {"volume_id": "vol-spare", "state": "available", "encrypted": False, "size_gib": 8},
+                              {"volume_id": "vol-ok", "state": "in-use", "encrypted": True, "size_gib": 8}])
+    assert run(s, "ec2_volume_encrypted") == {"vol-attached": "FAIL", "vol-ok": "PASS"}

@@ -46,14 +46,19 @@ def _seed_ec2(ec2):
     v6 = ec2.create_security_group(GroupName="rdp-v6", Description="d", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=v6, IpPermissions=[
         {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
-    ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, MetadataOptions={"HttpTokens": "required"},
-                      TagSpecifications=_name("instance", "good"), SecurityGroupIds=[tight])
+    good = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, MetadataOptions={"HttpTokens": "required"},
+                             TagSpecifications=_name("instance", "good"),
+                             SecurityGroupIds=[tight])["Instances"][0]["InstanceId"]
     ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, MetadataOptions={"HttpTokens": "optional"},
                       TagSpecifications=_name("instance", "old"))
     enc = ec2.create_volume(AvailabilityZone="us-east-1a", Size=10, Encrypted=True,
                             TagSpecifications=_name("volume", "enc"))["VolumeId"]
     plain = ec2.create_volume(AvailabilityZone="us-east-1a", Size=20, Encrypted=False,
                               TagSpecifications=_name("volume", "plain"))["VolumeId"]
+    ec2.create_volume(AvailabilityZone="us-east-1a", Size=30, Encrypted=False,
+                      TagSpecifications=_name("volume", "spare"))  # detached: EC2.3 does not judge it
+    for volume, device in ((enc, "/dev/sdf"), (plain, "/dev/sdg")):
+        ec2.attach_volume(VolumeId=volume, InstanceId=good, Device=device)
     ec2.create_snapshot(VolumeId=enc, TagSpecifications=_name("snapshot", "private-enc"))
     public = ec2.create_snapshot(VolumeId=plain, TagSpecifications=_name("snapshot", "public-plain"))["SnapshotId"]
     ec2.modify_snapshot_attribute(SnapshotId=public, Attribute="createVolumePermission",

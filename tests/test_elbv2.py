@@ -21,7 +21,7 @@ def _seed():
     cert = acm.request_certificate(DomainName="app.example.com")["CertificateArn"]
     tg = elb.create_target_group(Name="tg", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
     good = elb.create_load_balancer(Name="good", Subnets=subnets, Scheme="internet-facing")["LoadBalancers"][0]["LoadBalancerArn"]
-    elb.create_listener(LoadBalancerArn=good, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+    elb.create_listener(LoadBalancerArn=good, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
                         Certificates=[{"CertificateArn": cert}], DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
     elb.create_listener(LoadBalancerArn=good, Protocol="HTTP", Port=80, DefaultActions=[{
         "Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}])
@@ -73,30 +73,31 @@ def test_http_listeners_pass_only_with_a_redirect_to_https():
     assert run(s, "elbv2_listener_https_enforced") == {"a:80": "PASS", "b:80": "FAIL", "c:80": "FAIL", "d:443": "PASS"}
 
 
-def test_tls_policy_by_listed_protocols_then_by_name():
+def test_tls_policy_must_be_one_elb17_recommends():
+    """ELB.17 is an allow-list: TLS 1.3 or restricted TLS 1.2 policies; the console default
+    TLS13-1-2-2021-06, the FS-1-2 and TLS-1-2 families all fail although they refuse TLS 1.0/1.1."""
     s = snapshot(
         elbv2_listeners=[
-            listener("listed-modern:443", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"),
-            listener("listed-legacy:443", "HTTPS", "ELBSecurityPolicy-TLS-1-1-2017-01"),
-            listener("unlisted-legacy:443", "HTTPS", "ELBSecurityPolicy-FS-2018-06"),
-            listener("unlisted-modern:443", "TLS", "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09", lb_type="network"),
+            listener("restricted:443", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"),
+            listener("tls13:443", "TLS", "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09", lb_type="network"),
+            listener("console-default:443", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            listener("tls12-2017:443", "HTTPS", "ELBSecurityPolicy-TLS-1-2-2017-01"),
+            listener("fs12:443", "HTTPS", "ELBSecurityPolicy-FS-1-2-Res-2020-10"),
+            listener("legacy:443", "HTTPS", "ELBSecurityPolicy-TLS-1-1-2017-01"),
             listener("unknown:443", "HTTPS", "SomeFuturePolicy"),
             listener("plain:80", "HTTP"),
         ],
         elbv2_ssl_policies=[
             {"name": "ELBSecurityPolicy-TLS13-1-2-2021-06", "ssl_protocols_json": json.dumps(["TLSv1.3", "TLSv1.2"])},
             {"name": "ELBSecurityPolicy-TLS-1-1-2017-01", "ssl_protocols_json": json.dumps(["TLSv1.2", "TLSv1.1"])},
-            # another region's listing says nothing about this region's
-            {"region": "eu-west-1", "name": "ELBSecurityPolicy-FS-2018-06",
-             "ssl_protocols_json": json.dumps(["TLSv1.2"])},
         ])
     assert run(s, "elbv2_listener_tls_policy_current") == {
-        "listed-modern:443": "PASS", "listed-legacy:443": "FAIL", "unlisted-legacy:443": "FAIL",
-        "unlisted-modern:443": "PASS", "unknown:443": "FAIL"}
+        "restricted:443": "PASS", "tls13:443": "PASS", "console-default:443": "FAIL", "tls12-2017:443": "FAIL",
+        "fs12:443": "FAIL", "legacy:443": "FAIL", "unknown:443": "FAIL"}
 
 
 def test_listener_gap_for_one_load_balancer_is_an_error_row():
-    s = snapshot(elbv2_listeners=[listener("a:443", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06")],
+    s = snapshot(elbv2_listeners=[listener("a:443", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06")],
                  elbv2_ssl_policies=[], gaps=[{
                      "table": "elbv2_listeners", "region": REGION, "resource_id": "b", "service": "elbv2",
                      "operation": "DescribeListeners", "status": "denied", "error_code": "AccessDenied"}])

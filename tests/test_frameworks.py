@@ -106,3 +106,16 @@ def test_sections_name_the_most_specific_heading():
 def test_controls_doc_is_up_to_date():
     committed = (ROOT / "docs" / "controls.md").read_text()
     assert committed == controls_markdown(), f"docs/controls.md is stale: run `{REGENERATE}`"
+
+
+def test_controls_doc_has_an_fsbp_section_with_severities_and_deviations():
+    from srm_nb.checks.catalog import fsbp_severities
+
+    doc = controls_markdown()
+    fsbp = doc.split("## AWS Foundational Security Best Practices (FSBP)")[1]
+    mapped = {f for c in cat.load_catalog().values() for f in c.fsbp_ids}
+    for control in mapped:
+        assert f"| {control} | {fsbp_severities()[control]} |" in fsbp, control
+    acm1 = next(line for line in fsbp.splitlines() if line.startswith("| ACM.1 |"))
+    assert "`acm_certificate_not_expired` is high: An expired certificate" in acm1
+    assert "### IAM" in fsbp and "### S3" in fsbp

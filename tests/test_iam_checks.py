@@ -54,9 +54,28 @@ def days_ago(n: int) -> str:
 # -- root ------------------------------------------------------------------------------------------
 
 def test_root_mfa():
+    with_pw = dict(AccountPasswordPresent=1, AccountAccessKeysPresent=0)
     assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=1))) == {ACCOUNT: "PASS"}
-    assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=0))) == {ACCOUNT: "FAIL"}
+    assert run("iam_root_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=0, **with_pw))) \
+        == {ACCOUNT: "FAIL"}
     assert run("iam_root_mfa_enabled", snap(iam_account_summary=[])) == {ACCOUNT: "ERROR"}
+
+
+def test_root_without_credentials_passes_both_mfa_checks():
+    """Centralized root access removes root's password and keys in member accounts: IAM.9, IAM.6
+    and CIS ("AccountMFAEnabled 1 or AccountPasswordPresent 0") pass; a summary that does not say
+    whether root has a password leaves a root without MFA unjudged (ERROR), never FAIL."""
+    bare = summary(AccountMFAEnabled=0, AccountPasswordPresent=0, AccountAccessKeysPresent=0)
+    for check in ("iam_root_mfa_enabled", "iam_root_hardware_mfa_enabled"):
+        s = snap(iam_account_summary=bare, iam_mfa_devices=[])
+        assert run(check, s) == {ACCOUNT: "PASS"}
+        assert "no password and no access keys" in detail(check, s)
+        keys = snap(iam_account_summary=summary(AccountMFAEnabled=0, AccountPasswordPresent=0,
+                                                AccountAccessKeysPresent=1), iam_mfa_devices=[])
+        assert run(check, keys) == {ACCOUNT: "FAIL"}
+        unknown = snap(iam_account_summary=summary(AccountMFAEnabled=0, AccountAccessKeysPresent=0),
+                       iam_mfa_devices=[])
+        assert run(check, unknown) == {ACCOUNT: "ERROR"}
 
 
 def test_root_hardware_mfa():
@@ -68,8 +87,8 @@ def test_root_hardware_mfa():
         == {ACCOUNT: "PASS"}
     assert run("iam_root_hardware_mfa_enabled", snap(iam_account_summary=on, iam_mfa_devices=root_virtual)) \
         == {ACCOUNT: "FAIL"}
-    assert run("iam_root_hardware_mfa_enabled", snap(iam_account_summary=summary(AccountMFAEnabled=0),
-                                                     iam_mfa_devices=[])) == {ACCOUNT: "FAIL"}
+    off = summary(AccountMFAEnabled=0, AccountPasswordPresent=1, AccountAccessKeysPresent=0)
+    assert run("iam_root_hardware_mfa_enabled", snap(iam_account_summary=off, iam_mfa_devices=[])) == {ACCOUNT: "FAIL"}
 
 
 def test_root_mfa_devices_not_collected_is_error_not_pass():
@@ -134,11 +153,28 @@ def test_unused_credentials():
         report_row("new-pw", password_enabled=True, password_last_changed=days_ago(3)),
         report_row("stale-key", access_key_2_active=True, access_key_2_last_rotated=days_ago(90)),
         report_row("disabled-key", access_key_1_active=False, access_key_1_last_rotated=days_ago(900)),
+        report_row("exactly-45", password_enabled=True, password_last_used=days_ago(45)),
     ])
     assert run("iam_user_unused_credentials_disabled", s) == {
         "active": "PASS", "stale-pw": "FAIL", "never-pw": "FAIL", "new-pw": "PASS", "stale-key": "FAIL",
-        "disabled-key": "PASS"}
+        "disabled-key": "PASS", "exactly-45": "FAIL"}  # "45 days or more"
     assert "access key 2" in detail("iam_user_unused_credentials_disabled", s)
+
+
+def test_unused_credentials_thresholds_by_framework():
+    """IAM.8 allows 90 days where CIS and IAM.22 allow 45: a password unused for 60 days fails
+    the 45-day check only; one unused for 90 days fails both."""
+    s = snap(iam_credential_report=[
+        report_row("sixty", password_enabled=True, password_last_used=days_ago(60)),
+        report_row("ninety", password_enabled=True, password_last_used=days_ago(90)),
+        report_row("fresh", access_key_1_active=True, access_key_1_last_used_date=days_ago(10),
+                   access_key_1_last_rotated=days_ago(400)),
+    ])
+    assert run("iam_user_unused_credentials_disabled", s) == {"sixty": "FAIL", "ninety": "FAIL", "fresh": "PASS"}
+    assert run("iam_user_credentials_unused_90_days", s) == {"sixty": "PASS", "ninety": "FAIL", "fresh": "PASS"}
+    catalog = load_catalog()
+    assert catalog["iam_user_credentials_unused_90_days"].fsbp_ids == ("IAM.8",)
+    assert catalog["iam_user_unused_credentials_disabled"].fsbp_ids == ("IAM.22",)
 
 
 def test_single_active_key():
@@ -151,6 +187,8 @@ def test_single_active_key():
 
 
 def test_no_unused_key_from_setup():
+    """CIS v5.0 1.10's audit: a console user with an active access key never used fails, whenever
+    the key was created; an API-only user, a used key or an inactive one does not."""
     created = days_ago(300)
     s = snap(iam_credential_report=[
         report_row("setup-key", password_enabled=True, user_creation_time=created,
@@ -159,12 +197,14 @@ def test_no_unused_key_from_setup():
                    access_key_1_active=True, access_key_1_last_rotated=created,
                    access_key_1_last_used_date=days_ago(1)),
         report_row("later-key", password_enabled=True, user_creation_time=created,
-                   access_key_1_active=True, access_key_1_last_rotated=days_ago(100)),
+                   access_key_2_active=True, access_key_2_last_rotated=days_ago(100)),
+        report_row("inactive-key", password_enabled=True, user_creation_time=created,
+                   access_key_1_active=False, access_key_1_last_rotated=created),
         report_row("api-only", user_creation_time=created, access_key_1_active=True,
                    access_key_1_last_rotated=created),
     ])
     assert run("iam_user_no_unused_key_from_setup", s) == {
-        "setup-key": "FAIL", "used-key": "PASS", "later-key": "PASS"}
+        "setup-key": "FAIL", "used-key": "PASS", "later-key": "FAIL", "inactive-key": "PASS"}
 
 
 def test_console_users_without_keys():
@@ -211,23 +251,50 @@ READ = pdoc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"})
 S3_ALL = pdoc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
 
 
-def test_customer_policy_full_admin_only_when_attached():
+def test_customer_policy_full_admin_attached_or_not():
+    """IAM.1 judges every customer managed policy, attached or not, except permissions
+    boundaries (excludePermissionBoundaryPolicy)."""
     s = snap(iam_policies=[
         {"policy_name": "PowerAdmin", "arn": "arn:aws:iam::1:policy/PowerAdmin", "attachment_count": 2, "document_json": ADMIN},
         {"policy_name": "Reader", "arn": "arn:aws:iam::1:policy/Reader", "attachment_count": 1, "document_json": READ},
         {"policy_name": "Unused", "arn": "arn:aws:iam::1:policy/Unused", "attachment_count": 0, "document_json": ADMIN},
+        {"policy_name": "Boundary", "arn": "arn:aws:iam::1:policy/Boundary", "attachment_count": 0, "document_json": ADMIN},
         {"policy_name": "StarStar", "arn": "arn:aws:iam::1:policy/StarStar", "attachment_count": 1,
          "document_json": pdoc({"Effect": "allow", "Action": ["*:*"], "Resource": ["*"]})},
-    ])
-    assert run("iam_policy_no_full_admin", s) == {"PowerAdmin": "FAIL", "Reader": "PASS", "StarStar": "FAIL"}
+    ], iam_users=[{"user_name": "dev", "permissions_boundary_arn": "arn:aws:iam::1:policy/Boundary"}], iam_roles=[])
+    assert run("iam_policy_no_full_admin", s) == {"PowerAdmin": "FAIL", "Reader": "PASS", "Unused": "FAIL",
+                                                  "StarStar": "FAIL"}
+    assert "not attached to anyone yet" in detail("iam_policy_no_full_admin", s)
+
+
+def test_attached_full_admin_includes_aws_managed_administrator_access():
+    """CIS lists attached policies (list-policies --only-attached), AWS managed ones included:
+    AdministratorAccess on a role fails; an unattached customer '*:*' policy is not CIS's business."""
+    admin_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    pols = [{"policy_name": "Unused", "arn": "arn:aws:iam::1:policy/Unused", "attachment_count": 0, "document_json": ADMIN},
+            {"policy_name": "Reader", "arn": "arn:aws:iam::1:policy/Reader", "attachment_count": 1, "document_json": READ}]
+    clean = snap(iam_policies=pols, **identity_tables(
+        roles=[{"role_name": "ops", "arn": "r", "attached_policy_arns": "[]", "inline_policies_json": "[]"}]))
+    assert run("iam_attached_policy_no_full_admin", clean) == {"Reader": "PASS"}
+    held = snap(iam_policies=pols, **identity_tables(
+        roles=[{"role_name": "ops", "arn": "r", "attached_policy_arns": json.dumps([admin_arn]),
+                "inline_policies_json": "[]"}],
+        groups=[{"group_name": "admins", "arn": "g", "attached_policy_arns": json.dumps([admin_arn]),
+                 "inline_policies_json": "[]"}]))
+    assert run("iam_attached_policy_no_full_admin", held) == {"Reader": "PASS", "AdministratorAccess": "FAIL"}
+    assert "group admins, role ops" in detail("iam_attached_policy_no_full_admin", held)
+    catalog = load_catalog()
+    assert "IAM.1" in catalog["iam_policy_no_full_admin"].fsbp_ids and not catalog["iam_policy_no_full_admin"].cis_ids
+    assert set(catalog["iam_attached_policy_no_full_admin"].cis_ids) == {"7.0:2.14", "5.0:1.15"}
 
 
 def test_customer_policy_service_wildcard():
     s = snap(iam_policies=[
         {"policy_name": "S3All", "arn": "a1", "attachment_count": 1, "document_json": S3_ALL},
+        {"policy_name": "S3AllUnused", "arn": "a3", "attachment_count": 0, "document_json": S3_ALL},
         {"policy_name": "Reader", "arn": "a2", "attachment_count": 1, "document_json": READ},
-    ])
-    assert run("iam_policy_no_service_wildcard", s) == {"S3All": "FAIL", "Reader": "PASS"}
+    ], iam_users=[], iam_roles=[])
+    assert run("iam_policy_no_service_wildcard", s) == {"S3All": "FAIL", "S3AllUnused": "FAIL", "Reader": "PASS"}
 
 
 def inline(*pairs):
@@ -282,6 +349,24 @@ def test_support_role():
     assert run("iam_support_role_exists", snap(iam_roles=[gov])) == {ACCOUNT: "PASS"}
 
 
+def test_support_access_on_a_user_or_a_group_with_members_passes_iam18_only():
+    """IAM.18 (iam-policy-in-use, policyUsageType ANY) accepts a user, a group with members or a
+    role; CIS asks for a role (PolicyRoles). A group nobody belongs to does not count."""
+    sup = json.dumps(["arn:aws:iam::aws:policy/AWSSupportAccess"])
+    user = identity_tables(users=[{"user_name": "oncall", "arn": "u", "attached_policy_arns": sup,
+                                   "inline_policies_json": "[]", "group_names": "[]"}])
+    assert run("iam_support_access_attached", snap(**user)) == {ACCOUNT: "PASS"}
+    assert run("iam_support_role_exists", snap(**user)) == {ACCOUNT: "FAIL"}
+    group = {"group_name": "support", "arn": "g", "attached_policy_arns": sup, "inline_policies_json": "[]"}
+    member = {"user_name": "ann", "arn": "u", "attached_policy_arns": "[]", "inline_policies_json": "[]",
+              "group_names": json.dumps(["support"])}
+    loner = {**member, "group_names": "[]"}
+    assert run("iam_support_access_attached", snap(**identity_tables(users=[member], groups=[group]))) == {ACCOUNT: "PASS"}
+    assert run("iam_support_access_attached", snap(**identity_tables(users=[loner], groups=[group]))) == {ACCOUNT: "FAIL"}
+    assert load_catalog()["iam_support_access_attached"].fsbp_ids == ("IAM.18",)
+    assert load_catalog()["iam_support_role_exists"].fsbp_ids == ()
+
+
 def test_cloudshell_full_access():
     cs = json.dumps(["arn:aws:iam::aws:policy/AWSCloudShellFullAccess"])
     clean = identity_tables(users=[{"user_name": "a", "arn": "u", "attached_policy_arns": "[]", "inline_policies_json": "[]"}])
@@ -310,13 +395,15 @@ ROLES = [
     role("partner", {"AWS": "arn:aws:iam::210987654321:root"}),
     role("auditor", {"AWS": "444455556666"}, {"StringEquals": {"sts:ExternalId": "x"}}),
     role("same-account", {"AWS": f"arn:aws:iam::{ACCOUNT}:role/admin"}),
+    role("anyone-with-the-id", {"AWS": "*"}, {"StringEquals": {"sts:ExternalId": "northwind-7f3a"}}),
 ]
 
 
 def test_role_trust_not_public():
     got = run("iam_role_trust_not_public", snap(iam_roles=ROLES))
     assert got == {"open": "FAIL", "open-root-wildcard": "FAIL", "org-pinned": "PASS", "service": "PASS",
-                   "partner": "PASS", "auditor": "PASS", "same-account": "PASS"}
+                   "partner": "PASS", "auditor": "PASS", "same-account": "PASS",
+                   "anyone-with-the-id": "FAIL"}  # an external id is not a secret
 
 
 def test_cross_account_external_id():
@@ -359,6 +446,10 @@ def test_checks_on_moto_data_through_the_collectors():
     arn = iam.create_policy(PolicyName="PowerAdmin", PolicyDocument=ADMIN)["Policy"]["Arn"]
     iam.attach_role_policy(RoleName="partner", PolicyArn=arn)
     iam.update_account_password_policy(MinimumPasswordLength=14, PasswordReusePrevention=24)
+    iam.create_policy(PolicyName="Unattached", PolicyDocument=S3_ALL)
+    iam.create_instance_profile(InstanceProfileName="empty")
+    iam.create_instance_profile(InstanceProfileName="etl")
+    iam.add_role_to_instance_profile(InstanceProfileName="etl", RoleName="partner")
     s = collect(AwsAccess(session=boto3.Session(region_name="us-east-1")), ["us-east-1"],
                 services=["iam"], quiet=True)
     assert run("iam_user_console_mfa_enabled", s) == {"alice": "PASS", "bob": "FAIL"}
@@ -367,10 +458,16 @@ def test_checks_on_moto_data_through_the_collectors():
     assert run("iam_user_single_active_access_key", s) == {"alice": "PASS", "bob": "FAIL"}
     assert run("iam_role_trust_not_public", s) == {"open": "FAIL", "partner": "PASS"}
     assert run("iam_role_cross_account_external_id", s) == {"partner": "FAIL"}
-    assert run("iam_policy_no_full_admin", s) == {"PowerAdmin": "FAIL"}
+    assert run("iam_policy_no_full_admin", s) == {"PowerAdmin": "FAIL", "Unattached": "PASS"}
+    assert run("iam_policy_no_service_wildcard", s) == {"PowerAdmin": "PASS", "Unattached": "FAIL"}
     assert run("iam_password_policy_length_14", s) == {ACCOUNT: "PASS"}
     assert run("iam_password_policy_reuse_24", s) == {ACCOUNT: "PASS"}
-    assert run("iam_root_mfa_enabled", s) == {ACCOUNT: "FAIL"}  # moto's root has no MFA
+    # moto's root has no MFA, and moto's summary does not say whether root has a password.
+    assert run("iam_root_mfa_enabled", s) == {ACCOUNT: "ERROR"}
+    roles = s.table("iam_roles").set_index("role_name")
+    assert json.loads(roles.loc["partner", "instance_profile_arns"]) == [
+        f"arn:aws:iam::{ACCOUNT}:instance-profile/etl"]
+    assert json.loads(roles.loc["open", "instance_profile_arns"]) == []
 
 
 def test_identity_tables_not_collected_is_error():
@@ -379,11 +476,25 @@ def test_identity_tables_not_collected_is_error():
 
 
 def test_instance_role_attached():
+    """CIS: an instance profile that holds no role ("No roles attached to instance profile")
+    fails like no profile at all."""
+    profile = "arn:aws:iam::123456789012:instance-profile/"
     s = snap(ec2_instances=[
         {"instance_id": "i-role", "region": "us-east-1", "arn": "a1", "state": "running",
-         "instance_profile_arn": "arn:aws:iam::123456789012:instance-profile/web"},
+         "instance_profile_arn": profile + "web"},
+        {"instance_id": "i-empty", "region": "us-east-1", "arn": "a4", "state": "running",
+         "instance_profile_arn": profile + "empty"},
         {"instance_id": "i-none", "region": "us-east-1", "arn": "a2", "state": "stopped", "instance_profile_arn": None},
         {"instance_id": "i-gone", "region": "us-east-1", "arn": "a3", "state": "terminated", "instance_profile_arn": None},
-    ])
-    assert run("iam_instance_role_attached", s) == {"i-role": "PASS", "i-none": "FAIL"}
-    assert run("iam_instance_role_attached", snap(ec2_instances=[])) == {ACCOUNT: "NOT_APPLICABLE"}
+    ], iam_roles=[{"role_name": "web", "instance_profile_arns": json.dumps([profile + "web"])},
+                  {"role_name": "idle", "instance_profile_arns": "[]"}])
+    assert run("iam_instance_role_attached", s) == {"i-role": "PASS", "i-empty": "FAIL", "i-none": "FAIL"}
+    assert "holds no IAM role" in detail("iam_instance_role_attached", s)
+    assert run("iam_instance_role_attached", snap(ec2_instances=[], iam_roles=[])) == {ACCOUNT: "NOT_APPLICABLE"}
+    # Which profiles hold a role could not be read: the instances with a profile cannot be judged.
+    unread = snap(ec2_instances=[{"instance_id": "i-role", "region": "us-east-1", "arn": "a1", "state": "running",
+                                  "instance_profile_arn": profile + "web"}], iam_roles=[],
+                  gaps=[{"table": "iam_roles", "region": "global", "resource_id": "", "service": "iam",
+                         "operation": "GetAccountAuthorizationDetails", "status": "denied",
+                         "error_code": "AccessDenied", "message": "no"}])
+    assert set(run("iam_instance_role_attached", unread).values()) == {"ERROR"}

@@ -33,6 +33,10 @@ EXPECTED = {
     "iam_inline_policy_no_full_admin": {"user/bob.analyst/quick-fix": "FAIL"},
     "iam_user_no_direct_policies": {"alice.admin": "PASS", "bob.analyst": "FAIL"},
     "iam_support_role_exists": {ACCOUNT: "FAIL"},
+    "iam_support_access_attached": {ACCOUNT: "PASS"},  # the Analysts group: IAM.18 accepts it
+    "iam_attached_policy_no_full_admin": {"AdministratorAccess": "FAIL", "NorthwindPowerAdmin": "FAIL",
+                                          "DataLakeReadWrite": "PASS"},
+    "iam_user_credentials_unused_90_days": {"old.contractor": "FAIL", "alice.admin": "PASS"},
     "iam_cloudshell_full_access_not_attached": {"group/Developers": "FAIL"},
     "iam_role_trust_not_public": {"open-assume-test": "FAIL", "org-readonly": "PASS", "github-deploy": "PASS",
                                   "partner-reporting": "PASS", "etl-glue": "PASS"},
@@ -58,6 +62,15 @@ def test_no_identity_check_errors_in_the_demo(demo_findings):
         r"^(iam_|accessanalyzer_|account_|organizations_|trustedadvisor_)")]
     errors = mine[mine["status"] == "ERROR"]
     assert errors.empty, errors[["check_id", "resource_id", "detail"]].to_dict("records")
+
+
+def test_demo_instance_profiles(demo_findings):
+    """web-1's profile holds the web-app role; the bastion's profile holds none."""
+    f = demo_findings[demo_findings["check_id"] == "iam_instance_role_attached"]
+    by_detail = {d.split(" ")[1]: s for d, s in zip(f["detail"], f["status"])}
+    assert "PASS" in set(f["status"]) and "FAIL" in set(f["status"])
+    bare = f[f["detail"].str.contains("instance-profile/bastion-legacy, which holds no IAM role")]
+    assert list(bare["status"]) == ["FAIL"], by_detail
 
 
 def test_demo_root_story(demo_findings):

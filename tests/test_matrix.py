@@ -14,7 +14,8 @@ from srm_nb.matrix import (MATRIX_FILE, item_status, live_matrix, load_matrix, r
                            services_in_use)
 from srm_nb.snapshot import Snapshot
 
-REQUIRED_SERVICES = {"ec2", "ebs", "s3", "rds", "lambda", "dynamodb", "vpc", "iam", "kms", "cloudtrail", "elb"}
+REQUIRED_SERVICES = {"ec2", "ebs", "s3", "rds", "lambda", "dynamodb", "vpc", "iam", "kms", "cloudtrail", "elb",
+                     "efs"}
 
 
 def test_matrix_loads_strictly_and_names_the_required_services():
@@ -30,6 +31,24 @@ def test_every_explicit_check_id_exists_in_the_catalog():
     catalog = load_catalog()
     missing = [(svc.key, item.id, c) for svc, item in m.items() for c in item.checks if c not in catalog]
     assert not missing, f"matrix names checks the catalog does not have: {missing}"
+
+
+def test_every_check_of_a_matrix_service_attaches_to_one_of_its_items():
+    """A service with a row has all its checks measured somewhere (EFS had none: its checks
+    attached to nothing)."""
+    m = load_matrix()
+    attached = {c for ids in m.resolved.values() for c in ids}
+    loose = [c.id for c in load_catalog().values() if c.service in m.services and c.id not in attached]
+    assert not loose, loose
+
+
+def test_secrets_rotation_function_is_the_customers():
+    """Secrets Manager runs rotation; the rotation function (code, role, network) is the
+    customer's, except for secrets whose rotation AWS manages."""
+    svc = load_matrix().services["secretsmanager"]
+    assert "managed rotation" in svc.aws
+    item = next(i for i in svc.items if i.id == "secrets-rotation-function")
+    assert item.manual and "execution role" in item.text
 
 
 def test_every_item_resolves_to_a_check_unless_documented_as_manual():

@@ -59,7 +59,8 @@ CASES = {
         {"db_cluster_id": "known", "deletion_protection": False},
         {"db_cluster_id": "missing", "deletion_protection": m}]},
     "ec2_volume_encrypted": lambda m: {"ec2_volumes": [
-        {"volume_id": "known", "encrypted": False}, {"volume_id": "missing", "encrypted": m}]},
+        {"volume_id": "known", "encrypted": False, "state": "in-use"},
+        {"volume_id": "missing", "encrypted": m, "state": "in-use"}]},
     "ec2_image_not_public": lambda m: {"ec2_images": [
         {"image_id": "known", "public": False}, {"image_id": "missing", "public": m}]},
     "dynamodb_table_deletion_protection": lambda m: {"dynamodb_tables": [
@@ -77,9 +78,6 @@ CASES = {
         {"name": "known", "locked": True}, {"name": "missing", "locked": m}]},
     "cloudtrail_trail_log_validation_enabled": lambda m: {"cloudtrail_trails": [
         {"name": "known", "log_file_validation": False}, {"name": "missing", "log_file_validation": m}]},
-    "cloudtrail_trail_cloudwatch_logs_integrated": lambda m: {"cloudtrail_trails": [
-        {"name": "known", "cloudwatch_logs_log_group_arn": "arn:aws:logs:us-east-1:1:log-group:g", "is_logging": True},
-        {"name": "missing", "cloudwatch_logs_log_group_arn": "arn:aws:logs:us-east-1:1:log-group:g", "is_logging": m}]},
     "vpc_default_vpc_unused": lambda m: {"vpc_network_interfaces": [], "vpc_vpcs": [
         {"vpc_id": "known", "is_default": True}, {"vpc_id": "missing", "is_default": m}]},
     "iam_user_console_mfa_enabled": lambda m: {"iam_mfa_devices": [], "iam_credential_report": [
@@ -94,7 +92,7 @@ EXPECTED = {"efs_filesystem_encrypted": "PASS", "rds_instance_not_public": "FAIL
             "ec2_image_not_public": "PASS", "dynamodb_table_deletion_protection": "PASS",
             "elbv2_loadbalancer_access_logs_enabled": "FAIL", "kms_key_rotation_enabled": "PASS",
             "secretsmanager_secret_rotation_enabled": "FAIL", "backup_vault_locked": "PASS",
-            "cloudtrail_trail_log_validation_enabled": "FAIL", "cloudtrail_trail_cloudwatch_logs_integrated": "PASS",
+            "cloudtrail_trail_log_validation_enabled": "FAIL",
             "vpc_default_vpc_unused": "PASS", "iam_user_console_mfa_enabled": "FAIL",
             "iam_user_single_active_access_key": "PASS"}
 

@@ -226,6 +226,18 @@ def test_trail_without_write_management_events_does_not_count():
     assert _root(_snap(cloudtrail_event_selectors=sel))[0] == "FAIL"
 
 
+def test_trail_dropping_kms_events_cannot_alarm_on_key_deletion():
+    """A trail with ExcludeManagementEventSources [kms.amazonaws.com] never delivers DisableKey or
+    ScheduleKeyDeletion to its log group: the CMK alarm fails, however good its filter and alarm."""
+    key = "cmk_disable_or_deletion"
+    tables = _tables(logs_metric_filters=_edit("logs_metric_filters", filter_pattern=_pattern(key)))
+    assert _run(_snap(**tables), key)["status"].iloc[0] == "PASS"
+    sel = _edit("cloudtrail_event_selectors", event_selectors_json=json.dumps([{
+        "ReadWriteType": "All", "IncludeManagementEvents": True, "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]))
+    r = _run(_snap(**{**tables, "cloudtrail_event_selectors": sel}), key)
+    assert r["status"].iloc[0] == "FAIL" and "excludes events of kms.amazonaws.com" in r["detail"].iloc[0]
+
+
 def test_trail_without_log_group_fails():
     status, detail = _root(_snap(cloudtrail_trails=_edit("cloudtrail_trails", cloudwatch_logs_log_group_arn=None)))
     assert status == "FAIL" and "CloudWatch Logs" in detail

@@ -95,17 +95,21 @@ def test_limiting_conditions_make_a_wildcard_principal_not_public(condition):
     {"StringNotEquals": {"aws:SourceVpc": "vpc-0abc"}},  # a negation limits nothing
     {"Bool": {"aws:SecureTransport": "true"}},  # not about who
     {"StringEquals": {"s3:prefix": "public/"}},
-    {"StringEquals": {"sts:ExternalId": "abc"}},  # only limits role trust, not a resource policy
+    {"StringEquals": {"sts:ExternalId": "abc"}},  # not a secret: limits nobody
 ])
 def test_weak_conditions_leave_it_public(condition):
     assert is_public_policy(doc(allow("*", condition=condition)))
 
 
-def test_external_id_limits_a_trust_policy_only():
+def test_external_id_does_not_limit_an_open_trust_policy():
+    """An external id is not a secret (AWS Well-Architected SEC03-BP09): Principal "*" with only
+    an sts:ExternalId condition lets anyone who learns the id assume the role."""
     trust = doc(allow({"AWS": "*"}, action="sts:AssumeRole", resource=None,
                       condition={"StringEquals": {"sts:ExternalId": "x-123"}}))
-    assert not trusts_everyone(trust)
-    assert is_public_policy(trust)
+    assert trusts_everyone(trust)
+    pinned = doc(allow({"AWS": "*"}, action="sts:AssumeRole", resource=None,
+                       condition={"StringEquals": {"sts:ExternalId": "x-123", "aws:PrincipalAccount": "444455556666"}}))
+    assert not trusts_everyone(pinned)
 
 
 # -- Deny ---------------------------------------------------------------------------------------

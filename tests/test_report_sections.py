@@ -75,10 +75,12 @@ def test_summary_has_overall_score_areas_mistakes_and_top_risks(a):
     # The fixture has a public bucket and users without MFA: both are called out as found.
     assert re.search(r"Public S3 buckets: found", html)
     assert re.search(r"No MFA: found", html)
-    # Top risks are the ten worst failing checks, in the model's order.
-    titles = re.findall(r"<tr><td><span class=\"srm-sev[^>]*>\w+</span></td><td>([^<]*)</td>",
-                        html.split("Top risks")[1])
-    assert [unescape(t) for t in titles] == list(a.failing_checks["title"].head(10))
+    # Top risks are the ten worst failing checks, in the model's order, named by what is wrong
+    # ("Root user has no MFA"), not by the desired state the check's title states.
+    risks = re.findall(r"<tr><td><span class=\"srm-sev[^>]*>\w+</span></td><td>([^<]*)</td>",
+                       html.split("Top risks")[1])
+    assert [unescape(t) for t in risks] == list(a.failing_checks["risk"].head(10))
+    assert not set(a.failing_checks["title"].head(10)) & set(unescape(t) for t in risks)
 
 
 def test_matrix_shows_services_in_use_with_measured_items(a):
@@ -257,3 +259,18 @@ def test_the_report_with_history_shows_trend_changes_and_unreadable_runs(a, tmp_
     assert c.changes is None
     html = r.changes(c)
     assert "cannot be shown" in html and "findings.parquet cannot be read" in html
+
+
+def test_failures_are_listed_by_their_risk_everywhere(a):
+    """Top risks, common mistakes, the area sections and the remediation plan name a failing check
+    by its risk ("Root user has no MFA"), never by its title (the desired state)."""
+    worst = a.failing_checks.iloc[0]
+    assert worst["risk"] != worst["title"]
+    summary, plan = r.summary(a), r.remediation_plan(a)
+    area = r.area_findings(a, worst["domain"])
+    for html in (summary, plan, area):
+        assert str(escape(worst["risk"])) in html
+    assert f"<td>{escape(worst['title'])}" not in plan
+    found = a.common_mistakes[a.common_mistakes["state"] == "found"]
+    examples = {e for ex in found["examples"] for e in ex}
+    assert examples and examples <= set(a.failing_checks["risk"])

@@ -36,7 +36,7 @@ def gap(table, region="us-east-1", resource_id="", status="denied", code="Access
 
 
 def make_check(func=None, cid="widgets_widget_locked", manual=False, manual_reason="", not_applicable=""):
-    return Check(id=cid, title="Widgets are locked", domain="network", service="widgets", severity="high",
+    return Check(id=cid, title="Widgets are locked", risk="Widgets are unlocked", domain="network", service="widgets", severity="high",
                  resource_type="AWS::Widgets::Widget", rationale="r", remediation_console="c",
                  remediation_cli="aws widgets lock", cis_ids=("7.0:9.9", "5.0:8.8"), fsbp_ids=("Widgets.1",),
                  manual=manual, manual_reason=manual_reason, not_applicable=not_applicable, func=func)

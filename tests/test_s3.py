@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from conftest import make_snapshot, schema_table
+from srm_nb.checks.catalog import load_catalog
 from test_data_protection_support import collect_moto, details, verdicts
 
 S3_COLLECTORS = ("s3_buckets", "s3_account_public_access_block")
@@ -135,9 +136,13 @@ def test_many_buckets_are_all_read_by_the_inner_pool():
     ("s3_bucket_acls_disabled", {"good-data": "PASS", "bad-public": "FAIL"}),
     ("s3_bucket_tls_required", {"good-data": "PASS", "bad-public": "FAIL"}),
     ("s3_bucket_versioning_enabled", {"good-data": "PASS", "bad-partner": "FAIL", "bad-public": "FAIL"}),
-    ("s3_bucket_mfa_delete_enabled", {"good-data": "FAIL"}),  # moto ignores MFADelete: PASS below
+    # good-data has a lifecycle configuration: S3.20 does not judge it. moto ignores MFADelete: PASS below
+    ("s3_bucket_mfa_delete_enabled", {"good-data": None, "bad-public": "FAIL"}),
     ("s3_bucket_access_logging_enabled", {"good-data": "PASS", "bad-public": "FAIL"}),
-    ("s3_bucket_object_lock_enabled", {"good-logs": "PASS"}),
+    ("s3_bucket_object_lock_enabled", {"good-logs": "PASS", "good-data": "FAIL"}),
+    ("s3_bucket_public_read_prohibited", {"good-data": "PASS", "bad-public": "FAIL", "bad-partner": "FAIL"}),
+    ("s3_bucket_public_write_prohibited", {"good-data": "PASS", "bad-public": "PASS", "bad-partner": "PASS"}),
+    ("s3_bucket_public_access_block_effective", {"good-data": "PASS", "bad-public": "FAIL"}),
     ("s3_bucket_lifecycle_configured", {"good-data": "PASS", "bad-public": "FAIL"}),
 ])
 def test_checks_on_collected_buckets(seeded, check_id, expected):
@@ -161,6 +166,23 @@ def _buckets(*names, region="us-east-1"):
     return schema_table("s3_buckets", [{"region": region, "name": n, "arn": f"arn:aws:s3:::{n}"} for n in names])
 
 
+EXPOSURE_TABLES = ("s3_bucket_policies", "s3_bucket_policy_status", "s3_bucket_acls", "s3_bucket_public_access_block",
+                   "s3_account_public_access_block")
+
+
+def _s3(names, gaps=(), **rows):
+    """Buckets `names` with the tables public access is judged from (empty unless given)."""
+    tables = {"s3_buckets": _buckets(*names)}
+    tables.update({t: schema_table(t, rows.get(t, [])) for t in EXPOSURE_TABLES})
+    tables.update({t: schema_table(t, r) for t, r in rows.items() if t not in EXPOSURE_TABLES})
+    return make_snapshot(tables, gaps=list(gaps))
+
+
+def _pab(name, **flags):
+    return {"name": name, **{k: flags.get(k, False) for k in (
+        "block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")}}
+
+
 def test_account_block_partly_on_fails_naming_the_missing_settings():
     pab = schema_table("s3_account_public_access_block", [{
         "region": "global", "account_id": "123456789012", "configured": True, "block_public_acls": True,
@@ -179,14 +201,12 @@ def test_account_block_not_collected_is_error_never_pass():
 
 def test_policy_public_by_s3_policy_status_even_if_our_parser_disagrees():
     # A condition policyuniverse treats as limiting, but S3 itself reports the policy public.
-    snap = make_snapshot({
-        "s3_buckets": _buckets("b1", "b2"),
-        "s3_bucket_policies": schema_table("s3_bucket_policies", [{"name": "b1", "policy_json": None},
-                                                                  {"name": "b2", "policy_json": None}]),
-        "s3_bucket_policy_status": schema_table("s3_bucket_policy_status", [{"name": "b1", "is_public": True},
-                                                                            {"name": "b2", "is_public": False}]),
-    })
+    snap = _s3(("b1", "b2"), s3_bucket_policies=[{"name": "b1", "policy_json": None}, {"name": "b2", "policy_json": None}],
+               s3_bucket_policy_status=[{"name": "b1", "is_public": True}, {"name": "b2", "is_public": False}])
     assert verdicts(snap, "s3_bucket_policy_not_public") == {"b1": "FAIL", "b2": "PASS"}
+    # Unsure what it grants, both readings fail.
+    assert verdicts(snap, "s3_bucket_public_read_prohibited") == {"b1": "FAIL", "b2": "PASS"}
+    assert verdicts(snap, "s3_bucket_public_write_prohibited") == {"b1": "FAIL", "b2": "PASS"}
 
 
 def test_policy_forms_public_and_restricted():
@@ -195,13 +215,75 @@ def test_policy_forms_public_and_restricted():
     org_only = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                                "Resource": "arn:aws:s3:::o/*",
                                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]}
-    snap = make_snapshot({
-        "s3_buckets": _buckets("p", "o"),
-        "s3_bucket_policies": schema_table("s3_bucket_policies", [{"name": "p", "policy_json": json.dumps(public_list)},
-                                                                  {"name": "o", "policy_json": json.dumps(org_only)}]),
-        "s3_bucket_policy_status": schema_table("s3_bucket_policy_status", []),
-    })
+    snap = _s3(("p", "o"), s3_bucket_policies=[{"name": "p", "policy_json": json.dumps(public_list)},
+                                               {"name": "o", "policy_json": json.dumps(org_only)}])
     assert verdicts(snap, "s3_bucket_policy_not_public") == {"p": "FAIL", "o": "PASS"}
+
+
+def _public_policy(bucket, *actions):
+    return json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": list(actions),
+                                      "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}]})
+
+
+def test_public_read_and_write_are_told_apart():
+    """S3.2 is public read, S3.3 public write: a policy that lets anyone GetObject fails S3.2
+    only, one that lets anyone PutObject fails S3.3 only, s3:* fails both; ACL grants likewise."""
+    acl = lambda name, *perms: {"name": name, "grants_json": json.dumps([  # noqa: E731
+        {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": p}
+        for p in perms])}
+    snap = _s3(("reader", "dropbox", "all", "acl-write", "private"), s3_bucket_policies=[
+        {"name": "reader", "policy_json": _public_policy("reader", "s3:GetObject")},
+        {"name": "dropbox", "policy_json": _public_policy("dropbox", "s3:PutObject")},
+        {"name": "all", "policy_json": _public_policy("all", "s3:*")}],
+        s3_bucket_acls=[acl("acl-write", "WRITE"), acl("private")])
+    assert verdicts(snap, "s3_bucket_public_read_prohibited") == {
+        "reader": "FAIL", "dropbox": "PASS", "all": "FAIL", "acl-write": "PASS", "private": "PASS"}
+    assert verdicts(snap, "s3_bucket_public_write_prohibited") == {
+        "reader": "PASS", "dropbox": "FAIL", "all": "FAIL", "acl-write": "FAIL", "private": "PASS"}
+    assert "through its bucket policy" in details(snap, "s3_bucket_public_read_prohibited")["reader"]
+
+
+def test_block_public_access_neutralizes_a_public_policy_or_acl():
+    """S3 ignores a public policy under RestrictPublicBuckets and public ACL grants under
+    IgnorePublicAcls, set on the bucket or the account: S3.2/S3.3 pass there (AWS Config
+    s3-bucket-public-read-prohibited weighs Block Public Access first)."""
+    public_acl = json.dumps([{"Grantee": {"URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                              "Permission": "READ"}])
+    names = ("restricted", "acl-ignored", "exposed")
+    rows = dict(
+        s3_bucket_policies=[{"name": n, "policy_json": _public_policy(n, "s3:GetObject")} for n in names],
+        s3_bucket_acls=[{"name": n, "grants_json": public_acl} for n in names],
+        s3_bucket_public_access_block=[_pab("restricted", restrict_public_buckets=True, ignore_public_acls=True),
+                                       _pab("acl-ignored", ignore_public_acls=True)])
+    snap = _s3(names, **rows)
+    assert verdicts(snap, "s3_bucket_public_read_prohibited") == {
+        "restricted": "PASS", "acl-ignored": "FAIL", "exposed": "FAIL"}
+    assert verdicts(snap, "s3_bucket_acl_not_public") == {"restricted": "PASS", "acl-ignored": "PASS", "exposed": "FAIL"}
+    assert verdicts(snap, "s3_bucket_policy_not_public") == {
+        "restricted": "PASS", "acl-ignored": "FAIL", "exposed": "FAIL"}
+    account = [{"region": "global", "account_id": "123456789012", "configured": True, "block_public_acls": False,
+                "ignore_public_acls": True, "block_public_policy": False, "restrict_public_buckets": True}]
+    snap = _s3(names, **{**rows, "s3_account_public_access_block": account})
+    assert set(verdicts(snap, "s3_bucket_public_read_prohibited").values()) == {"PASS"}
+    assert set(verdicts(snap, "s3_bucket_public_write_prohibited").values()) == {"PASS"}
+
+
+def test_block_public_access_effective_accepts_the_account_setting():
+    """CIS accepts Block Public Access from the bucket's settings or the account's; FSBP S3.8
+    asks for the bucket's own."""
+    all_on = dict(block_public_acls=True, ignore_public_acls=True, block_public_policy=True, restrict_public_buckets=True)
+    pab = [_pab("own", **all_on), _pab("partial", ignore_public_acls=True)]
+    snap = _s3(("own", "partial", "none"), s3_bucket_public_access_block=pab)
+    assert verdicts(snap, "s3_bucket_public_access_block_effective") == {"own": "PASS", "partial": "FAIL", "none": "FAIL"}
+    account = [{"region": "global", "account_id": "123456789012", "configured": True, **all_on}]
+    snap = _s3(("own", "partial", "none"), s3_bucket_public_access_block=pab, s3_account_public_access_block=account)
+    assert verdicts(snap, "s3_bucket_public_access_block_effective") == {"own": "PASS", "partial": "PASS", "none": "PASS"}
+    assert verdicts(snap, "s3_bucket_public_access_blocked") == {"own": "PASS", "partial": "FAIL", "none": "FAIL"}
+    assert "account's settings" in details(snap, "s3_bucket_public_access_block_effective")["none"]
+    catalog = load_catalog()
+    assert set(catalog["s3_bucket_public_access_block_effective"].cis_ids) == {"7.0:3.1.4", "5.0:2.1.4"}
+    assert catalog["s3_bucket_public_access_blocked"].cis_ids == () and \
+        catalog["s3_bucket_public_access_blocked"].fsbp_ids == ("S3.8",)
 
 
 def test_tls_policy_with_list_value_and_bucket_without_policy():
@@ -214,35 +296,33 @@ def test_tls_policy_with_list_value_and_bucket_without_policy():
 
 
 def test_mfa_delete_pass_and_fail():
-    snap = make_snapshot({"s3_buckets": _buckets("m", "v", "s"),
+    """S3.20 produces no finding for a bucket with a lifecycle configuration (AWS does not allow
+    MFA delete with one); an empty lifecycle answer is no configuration."""
+    snap = make_snapshot({"s3_buckets": _buckets("m", "v", "s", "life", "no-rules"),
                           "s3_bucket_versioning": schema_table("s3_bucket_versioning", [
                               {"name": "m", "status": "Enabled", "mfa_delete": "Enabled"},
                               {"name": "v", "status": "Enabled", "mfa_delete": "Disabled"},
-                              {"name": "s", "status": "Suspended", "mfa_delete": "Enabled"}])})
-    assert verdicts(snap, "s3_bucket_mfa_delete_enabled") == {"m": "PASS", "v": "FAIL", "s": "FAIL"}
+                              {"name": "s", "status": "Suspended", "mfa_delete": "Enabled"},
+                              {"name": "life", "status": "Enabled", "mfa_delete": "Disabled"},
+                              {"name": "no-rules", "status": "Enabled", "mfa_delete": "Disabled"}]),
+                          "s3_bucket_lifecycle": schema_table("s3_bucket_lifecycle", [
+                              {"name": "life", "rule_count": 1}, {"name": "no-rules", "rule_count": 0}])})
+    assert verdicts(snap, "s3_bucket_mfa_delete_enabled") == {"m": "PASS", "v": "FAIL", "s": "FAIL", "no-rules": "FAIL"}
 
 
-def test_object_lock_applies_to_cloudtrail_buckets_too():
+def test_object_lock_applies_to_every_bucket():
+    """S3.15 covers every general purpose bucket, not only the ones that receive logs."""
     snap = make_snapshot({
-        "s3_buckets": _buckets("trail-logs", "plain"),
+        "s3_buckets": _buckets("trail-logs", "plain", "locked"),
         "s3_bucket_object_lock": schema_table("s3_bucket_object_lock", [{"name": "trail-logs", "enabled": False},
-                                                                        {"name": "plain", "enabled": False}]),
-        "s3_bucket_logging": schema_table("s3_bucket_logging", [{"name": "trail-logs"}, {"name": "plain"}]),
-        "cloudtrail_trails": schema_table("cloudtrail_trails", [{"name": "t", "s3_bucket_name": "trail-logs"}]),
+                                                                        {"name": "plain", "enabled": False},
+                                                                        {"name": "locked", "enabled": True}]),
     })
-    assert verdicts(snap, "s3_bucket_object_lock_enabled") == {"trail-logs": "FAIL"}
-
-
-def test_object_lock_without_log_buckets_is_not_applicable():
-    snap = make_snapshot({"s3_buckets": _buckets("plain"),
-                          "s3_bucket_object_lock": schema_table("s3_bucket_object_lock", [{"name": "plain", "enabled": True}]),
-                          "s3_bucket_logging": schema_table("s3_bucket_logging", [{"name": "plain"}])})
-    assert set(verdicts(snap, "s3_bucket_object_lock_enabled").values()) == {"NOT_APPLICABLE"}
+    assert verdicts(snap, "s3_bucket_object_lock_enabled") == {"trail-logs": "FAIL", "plain": "FAIL", "locked": "PASS"}
 
 
 def test_no_buckets_is_not_applicable():
-    empty = {name: schema_table(name, []) for name in ("s3_buckets", "s3_bucket_acls", "s3_bucket_versioning")}
-    snap = make_snapshot(empty)
+    snap = _s3((), s3_bucket_versioning=[])
     assert set(verdicts(snap, "s3_bucket_acl_not_public").values()) == {"NOT_APPLICABLE"}
     assert set(verdicts(snap, "s3_bucket_versioning_enabled").values()) == {"NOT_APPLICABLE"}
 
@@ -250,9 +330,9 @@ def test_no_buckets_is_not_applicable():
 def test_a_failed_acl_read_makes_that_bucket_error_not_pass():
     gap = {"table": "s3_bucket_acls", "region": "us-east-1", "resource_id": "secret", "service": "s3",
            "operation": "GetBucketAcl", "status": "denied", "error_code": "AccessDenied", "message": "denied"}
-    snap = make_snapshot({"s3_buckets": _buckets("secret", "open"),
-                          "s3_bucket_acls": schema_table("s3_bucket_acls", [{"name": "open", "grants_json": "[]"}])}, gaps=[gap])
+    snap = _s3(("secret", "open"), gaps=[gap], s3_bucket_acls=[{"name": "open", "grants_json": "[]"}])
     assert verdicts(snap, "s3_bucket_acl_not_public") == {"secret": "ERROR", "open": "PASS"}
+    assert verdicts(snap, "s3_bucket_public_read_prohibited") == {"secret": "ERROR", "open": "PASS"}
 
 
 def test_a_denied_setting_is_a_gap_for_that_bucket_and_table_only():

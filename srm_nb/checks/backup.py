@@ -1,8 +1,9 @@
 """AWS Backup: is the data that matters in a backup plan, and are the backups themselves safe.
 
 A resource counts as covered when a backup selection of a plan in its region selects it, or when
-AWS Backup holds a recent recovery point for it (ListProtectedResources). Selections are evaluated
-as AWS Backup does:
+AWS Backup holds a recent recovery point for it (ListProtectedResources). Covered kinds: RDS
+databases, DynamoDB tables, EBS volumes attached to an instance (EC2.28) and EFS file systems.
+Selections are evaluated as AWS Backup does:
 
 - `Resources` (ARN patterns with `*`) and `ListOfTags` (tag equality) select; either one suffices;
   a selection with neither selects every supported resource (narrowed by its `Conditions`);
@@ -22,6 +23,7 @@ import json
 import pandas as pd
 
 from .base import ERROR, FAIL, PASS, as_list, assessed_at, empty, flag, regional_merge, verdicts
+from .ec2 import attached_volumes
 from .kms import customer_managed
 
 RECENT_BACKUP_DAYS = 35  # a recovery point older than this is history, not protection
@@ -56,14 +58,20 @@ def _dynamodb(s) -> pd.DataFrame:
 
 
 def _ebs(s) -> pd.DataFrame:
-    vols = s.table("ec2_volumes")
+    vols = attached_volumes(s)  # EC2.28 judges in-use volumes
     tags = (vols["tags_json"].map(_tags_of) if "tags_json" in vols.columns
             else pd.Series(None, index=vols.index, dtype=object))
     return pd.DataFrame({"region": vols["region"], "rid": vols["volume_id"], "arn": vols["arn"], "tags": tags})
 
 
+def _efs(s) -> pd.DataFrame:
+    fs = s.table("efs_file_systems")
+    return pd.DataFrame({"region": fs["region"], "rid": fs["file_system_id"], "arn": fs["arn"],
+                         "tags": fs["tags_json"].map(_tags_of)})
+
+
 # Each kind reads only its own tables, so a gap in one service does not blur the others' verdicts.
-DATA_RESOURCES = {"rds": _rds, "dynamodb": _dynamodb, "ebs": _ebs}
+DATA_RESOURCES = {"rds": _rds, "dynamodb": _dynamodb, "ebs": _ebs, "efs": _efs}
 
 
 def _tag_test(tags: dict, key: str, value: str, op: str) -> bool:
@@ -107,7 +115,7 @@ def selects(selection: dict, arn: str, tags: dict | None):
                           for op, c in conditions)
 
 
-def _coverage(s, kind: str) -> pd.DataFrame:
+def coverage(s, kind: str) -> pd.DataFrame:
     res = DATA_RESOURCES[kind](s).copy()
     if res.empty:
         return res
@@ -151,7 +159,7 @@ def _coverage(s, kind: str) -> pd.DataFrame:
 
 
 def _protected(s, kind: str, noun: str) -> pd.DataFrame:
-    res = _coverage(s, kind)
+    res = coverage(s, kind)
     if res.empty:
         return empty()
     out = verdicts(res, res["status"] == PASS, resource_id="rid",
@@ -176,17 +184,25 @@ def backup_ebs_volume_protected(s) -> pd.DataFrame:
 
 
 def backup_plan_exists(s) -> pd.DataFrame:
-    """One finding per region that holds data resources: is there a backup plan with rules?"""
-    regions = sorted({str(r) for load in DATA_RESOURCES.values() for r in load(s)["region"]})
-    if not regions:
+    """One finding per region that holds data resources: is there a backup plan with rules? The
+    detail names what the region holds, and says when it has no backup vault either."""
+    held = pd.concat([load(s).assign(kind=kind)[["region", "kind"]] for kind, load in DATA_RESOURCES.items()],
+                     ignore_index=True)
+    if held.empty:
         return empty()
     plans = s.table("backup_plans")
+    vaults = s.table("backup_vaults")
     counts = pd.to_numeric(plans["rule_count"], errors="coerce")
     with_rules = plans[counts > 0].groupby("region")["name"].agg(lambda n: ", ".join(sorted(map(str, n))))
     unread = plans[counts.isna()].groupby("region")["name"].agg(lambda n: ", ".join(sorted(map(str, n))))
-    df = pd.DataFrame({"region": regions})
+    nouns = {"rds": "database", "dynamodb": "DynamoDB table", "ebs": "attached EBS volume", "efs": "EFS file system"}
+    what = held.groupby("region")["kind"].agg(
+        lambda k: ", ".join(f"{n} {nouns[kind]}(s)" for kind, n in k.value_counts().sort_index().items()))
+    df = pd.DataFrame({"region": sorted(what.index.astype(str))})
+    df["holds"] = df["region"].map(what)
     df["plans"] = df["region"].map(with_rules)
     df["unread"] = df["region"].map(unread)
+    df["vault"] = df["region"].isin(set(vaults["region"])).map({True: "", False: " and no backup vault"})
     df["rid"] = s.account_id + "/" + df["region"]
     df["arn"] = f"arn:{s.partition}:backup:" + df["region"] + f":{s.account_id}:"
     # No plan with rules seen, but a plan whose rules could not be read: it may have some.
@@ -195,7 +211,8 @@ def backup_plan_exists(s) -> pd.DataFrame:
                     unknown_detail="Could not tell whether region {region} has a backup plan with rules: "
                                    "the rules of {unread} could not be read.",
                     pass_detail="Region {region} has backup plan(s) with rules: {plans}.",
-                    fail_detail="Region {region} holds databases, tables or volumes but has no AWS Backup plan with a rule.")
+                    fail_detail="Region {region} holds {holds} but has no AWS Backup plan with a rule{vault}: "
+                                "nothing there is backed up by AWS Backup.")
 
 
 def backup_vault_locked(s) -> pd.DataFrame:

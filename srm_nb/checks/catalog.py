@@ -11,8 +11,14 @@ control and the check ids that cover it; a check's `cis_ids` ("7.0:2.5 5.0:1.4")
 those files, never written in the check YAML. FSBP control ids (`IAM.9`) are listed per check in
 its YAML under `fsbp`.
 
+Severity follows Security Hub: a check mapped to FSBP controls takes the highest severity
+`srm_nb/data/fsbp_severities.yaml` gives them, unless its `severity_rationale` says why it
+deliberately differs. Every check states its `risk`: what is wrong when it fails ("Root user has
+no MFA"), the words the report uses wherever failures are listed.
+
 What fails the load (CatalogError, every problem listed): malformed metadata, a check id defined
-twice, metadata without its function, a malformed framework file. What is a test instead
+twice, metadata without its function, a malformed framework file, a severity that differs from
+Security Hub's without a rationale (or a rationale where it does not differ). What is a test instead
 (`orphan_functions()`, `catalog_lint()`, `framework_problems()`, asserted by tests/test_catalog.py
 and tests/test_frameworks.py): a check function without metadata, a framework control naming a
 check that does not exist, an automated control nothing covers, and style rules, so the catalog
@@ -46,15 +52,17 @@ _FSBP = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\d+$")  # e.g. IAM.9, EC2.19, CloudT
 _URL = re.compile(r"^https?://\S+$")
 _RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")  # CloudFormation style
 
-REQUIRED = ("title", "domain", "service", "severity", "resource_type", "rationale", "remediation")
-OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort", "risk",
+REQUIRED = ("title", "risk", "domain", "service", "severity", "resource_type", "rationale", "remediation")
+OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort",
             "severity_rationale", "scope_from")
+FSBP_SEVERITY_FILE = PACKAGE_DIR.parent / "data" / "fsbp_severities.yaml"
 
 
 @dataclass(frozen=True)
 class Check:
     id: str
     title: str
+    risk: str  # what is wrong when the check fails, as failures are listed in the report
     domain: str
     service: str
     severity: str
@@ -69,6 +77,7 @@ class Check:
     manual_reason: str = ""
     not_applicable: str = ""  # detail when the account has nothing this check applies to
     effort: str = "medium"  # low / medium / high: orders the remediation plan
+    severity_rationale: str = ""  # why the severity deliberately differs from Security Hub's
     # For a check about some resources of its type only (the CloudTrail log buckets): the tables
     # that say which. Its rows then name every resource in scope, and a resource it does not name
     # is out of scope, unless what decides the scope could not be read (checks/runner.py).
@@ -97,7 +106,7 @@ def _validate(cid: str, meta, source: str) -> list[str]:
         problems.append(f"{cid}: unknown domain {meta['domain']!r} (one of {', '.join(DOMAINS)})")
     if meta.get("severity") and meta["severity"] not in SEVERITIES:
         problems.append(f"{cid}: unknown severity {meta['severity']!r} (one of {', '.join(SEVERITIES)})")
-    for key in ("title", "service", "resource_type", "rationale"):
+    for key in ("title", "risk", "service", "resource_type", "rationale", "severity_rationale"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             problems.append(f"{cid}: {key} must be text")
     rem = meta.get("remediation") or {}
@@ -130,6 +139,38 @@ def _validate(cid: str, meta, source: str) -> list[str]:
     if unknown:
         problems.append(f"{cid}: unknown field(s) {sorted(unknown)} in {source}")
     return problems
+
+
+@lru_cache(maxsize=1)
+def fsbp_severities() -> dict[str, str]:
+    """Security Hub's severity per FSBP control id (data/fsbp_severities.yaml)."""
+    data = read_yaml(FSBP_SEVERITY_FILE) or {}
+    controls = data.get("controls") if isinstance(data, dict) else None
+    if not isinstance(controls, dict) or any(v not in SEVERITIES for v in controls.values()):
+        raise CatalogError(f"{FSBP_SEVERITY_FILE.name}: `controls` must map control ids to one of "
+                           f"{', '.join(SEVERITIES)}")
+    return {str(k): str(v) for k, v in controls.items()}
+
+
+def security_hub_severity(fsbp_ids) -> str | None:
+    """The highest Security Hub severity among `fsbp_ids` (None when the table knows none)."""
+    table = fsbp_severities()
+    known = [table[f] for f in fsbp_ids if f in table]
+    return min(known, key=SEVERITIES.index) if known else None
+
+
+def _severity_problems(cid: str, meta: dict) -> list[str]:
+    if not isinstance(meta.get("fsbp"), list) or meta.get("severity") not in SEVERITIES:
+        return []
+    expected = security_hub_severity([str(f) for f in meta["fsbp"]])
+    if expected is None:
+        return []  # a control the table does not list yet: the catalog test names it
+    if meta["severity"] != expected and not meta.get("severity_rationale"):
+        return [f"{cid}: severity {meta['severity']} differs from Security Hub's {expected} for "
+                f"{', '.join(meta['fsbp'])}: take {expected}, or say why in severity_rationale"]
+    if meta["severity"] == expected and meta.get("severity_rationale"):
+        return [f"{cid}: severity_rationale given, but the severity is Security Hub's ({expected})"]
+    return []
 
 
 def _one_argument(func) -> bool:
@@ -179,6 +220,7 @@ def load_catalog() -> dict[str, Check]:
             problems += _validate(cid, meta, meta_file.name)
             if not isinstance(meta, dict):
                 continue
+            problems += _severity_problems(cid, meta)
             func = getattr(module, cid, None)
             if meta.get("manual"):
                 if func is not None:
@@ -193,6 +235,7 @@ def load_catalog() -> dict[str, Check]:
             checks[cid] = Check(
                 id=cid,
                 title=" ".join(str(meta.get("title", "")).split()),
+                risk=" ".join(str(meta.get("risk", "")).split()),
                 domain=str(meta.get("domain", "")),
                 service=str(meta.get("service", "")),
                 severity=str(meta.get("severity", "")),
@@ -207,6 +250,7 @@ def load_catalog() -> dict[str, Check]:
                 manual_reason=" ".join(str(meta.get("manual_reason", "")).split()),
                 not_applicable=" ".join(str(meta.get("not_applicable", "")).split()),
                 effort=str(meta.get("effort", "medium")),
+                severity_rationale=" ".join(str(meta.get("severity_rationale", "")).split()),
                 scope_from=tuple(str(t) for t in meta.get("scope_from") or []),
                 source=meta_file.name,
                 func=None if meta.get("manual") else func,
@@ -265,14 +309,19 @@ def catalog_lint() -> list[str]:
             problems.append(f"{c.id}: no references (link the AWS documentation)")
         if not c.title.strip() or c.title.strip().endswith("."):
             problems.append(f"{c.id}: title should be a short statement without a final period")
+        if c.risk.endswith(".") or c.risk == c.title:
+            problems.append(f"{c.id}: risk should state what is wrong, not the title, without a final period")
+        missing = [f for f in c.fsbp_ids if f not in fsbp_severities()]
+        if missing:
+            problems.append(f"{c.id}: FSBP control(s) {', '.join(missing)} missing from data/fsbp_severities.yaml")
     return problems
 
 
 # -- tables ------------------------------------------------------------------------------------
 
 CATALOG_COLUMNS = (
-    "check_id", "title", "domain", "service", "severity", "resource_type", "effort", "manual",
-    "cis_ids", "fsbp_ids", "references", "rationale", "remediation",
+    "check_id", "title", "risk", "domain", "service", "severity", "resource_type", "effort", "manual",
+    "cis_ids", "fsbp_ids", "references", "rationale", "remediation", "severity_rationale",
 )
 
 
@@ -281,10 +330,11 @@ def catalog_frame():
     import pandas as pd
 
     rows = [{
-        "check_id": c.id, "title": c.title, "domain": c.domain, "service": c.service,
+        "check_id": c.id, "title": c.title, "risk": c.risk, "domain": c.domain, "service": c.service,
         "severity": c.severity, "resource_type": c.resource_type, "effort": c.effort,
         "manual": c.manual, "cis_ids": " ".join(c.cis_ids), "fsbp_ids": " ".join(c.fsbp_ids),
         "references": " ".join(c.references), "rationale": c.rationale, "remediation": c.remediation,
+        "severity_rationale": c.severity_rationale,
     } for c in load_catalog().values()]
     return pd.DataFrame(rows, columns=list(CATALOG_COLUMNS))
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, account_finding, as_list, flag, parse_json, setting, verdicts
-from .policy import is_public_policy
+from .base import ERROR, FAIL, PASS, account_finding, flag, verdicts
+from .s3 import exposure
 from .trails import logs_s3_object_events, trails_with_selectors, unknown_trails
-
-PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers",
-                 "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -29,9 +26,10 @@ def cloudtrail_trail_multiregion_logging(s) -> pd.DataFrame:
         return unknown
     partial = df[df["active_everywhere"]]
     if not partial.empty:
-        return account_finding(s, FAIL, f"Multi-region trail {partial['name'].iloc[0]} is logging but does "
-                                        "not record all management events (read and write): part of "
-                                        "the API activity is not recorded.")
+        p = partial.iloc[0]
+        return account_finding(s, FAIL, f"Multi-region trail {p['name']} is logging but does not record all "
+                                        f"management events ({p['management_gap']}): part of the API "
+                                        "activity is not recorded.")
     return account_finding(s, FAIL, "No multi-region CloudTrail trail is logging: API activity in "
                                     "some or all regions is not recorded.")
 
@@ -54,13 +52,15 @@ def cloudtrail_trail_kms_encrypted(s) -> pd.DataFrame:
 
 
 def cloudtrail_trail_cloudwatch_logs_integrated(s) -> pd.DataFrame:
+    """CloudTrail.5 fails only when CloudWatchLogsLogGroupArn is empty (whether the trail is
+    logging is CloudTrail.1's business)."""
     trails = s.table("cloudtrail_trails")
     group = trails["cloudwatch_logs_log_group_arn"].astype(object)
-    ok = group.notna() & (group.astype(str) != "") & flag(trails["is_logging"])
+    ok = group.notna() & (group.astype(str) != "")
     return verdicts(trails, ok, resource_id="name",
-                    pass_detail="Trail {name} delivers its events to CloudWatch Logs ({cloudwatch_logs_log_group_arn}).",
-                    fail_detail="Trail {name} does not deliver events to CloudWatch Logs (or is not logging): "
-                                "no real-time metric filters or alarms can watch it.")
+                    pass_detail="Trail {name} sends its events to CloudWatch Logs ({cloudwatch_logs_log_group_arn}).",
+                    fail_detail="Trail {name} sends no events to CloudWatch Logs: no real-time metric filter or "
+                                "alarm can watch it.")
 
 
 def _trail_buckets(s) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,32 +99,13 @@ def cloudtrail_bucket_access_logging_enabled(s) -> pd.DataFrame:
     return pd.concat([found, _elsewhere(missing, "server access logging")], ignore_index=True)
 
 
-def _acl_public(grants) -> bool:
-    return any((g.get("Grantee") or {}).get("URI") in PUBLIC_GROUPS for g in as_list(grants))
-
-
 def cloudtrail_bucket_not_public(s) -> pd.DataFrame:
     df, missing = _trail_buckets(s)
     elsewhere = _elsewhere(missing, "policy and ACL")
-    pols = s.table("s3_bucket_policies")[["name", "policy_json"]]
-    status = s.table("s3_bucket_policy_status")[["name", "is_public"]]
-    acls = s.table("s3_bucket_acls")[["name", "grants_json"]]
-    pab = s.table("s3_bucket_public_access_block").drop(columns=["region"])
-    account_pab = s.table("s3_account_public_access_block")
-    df = df.merge(pols, on="name", how="left").merge(status, on="name", how="left", indicator="status_row")
-    df = df.merge(acls, on="name", how="left").merge(pab, on="name", how="left", indicator="pab_row")
     if df.empty:
         return elsewhere
-
-    def blocks(col: str) -> pd.Series:
-        own = setting(df[col], df["pab_row"] == "both")
-        return own | (flag(account_pab[col]).iloc[0] if len(account_pab) else False)  # no row: none set
-
-    # No policy text: the bucket has no policy (NoSuchBucketPolicy).
-    ours = parse_json(df["policy_json"]).map(lambda p: bool(p) and is_public_policy(p)).astype(bool)
-    policy_public = ours | setting(df["is_public"], df["status_row"] == "both")
-    acl_public = parse_json(df["grants_json"]).map(_acl_public).astype(bool)
-    public = (policy_public & ~blocks("restrict_public_buckets")) | (acl_public & ~blocks("ignore_public_acls"))
+    df = exposure(s, df)  # what anyone can do, after Block Public Access
+    public = df["policy_read"] | df["policy_write"] | df["acl_read"] | df["acl_write"]
     found = verdicts(df, ~public, resource_id="name",
                      pass_detail="CloudTrail bucket {name} (trail {trails}) grants no public access.",
                      fail_detail="CloudTrail bucket {name} (trail {trails}) is readable by anyone through its "

@@ -29,29 +29,60 @@ def _customer_recorders(s) -> pd.DataFrame:
     return own
 
 
-def config_recorder_enabled(s) -> pd.DataFrame:
-    rec = _customer_recorders(s)
-    rec = rec.assign(ok=rec["is_recording"] & rec["records_all"] & rec["linked_role"])
-    # The region's best recorder: a good one, else one that may be good (NA), else a bad one.
-    best = (rec.sort_values("ok", ascending=False, key=lambda ok: ok.astype("Float64").fillna(0.5))
-            .drop_duplicates("region")[["region", "name", "ok", "is_recording", "records_all", "linked_role",
-                                        "role_arn", "last_status"]])
-    df = _regions(s).merge(best, on="region", how="left")
+def _per_region(s, ok: pd.Series, rec: pd.DataFrame) -> pd.DataFrame:
+    """One row per assessed region with its best recorder: a good one (`ok`), else one that may
+    be good (NA), else a bad one; `name` is NA where the region has no recorder."""
+    rec = rec.assign(ok=ok)
+    best = (rec.sort_values("ok", ascending=False, key=lambda v: v.astype("Float64").fillna(0.5))
+            .drop_duplicates("region").drop(columns=["arn"], errors="ignore"))
+    return _regions(s).merge(best, on="region", how="left")
+
+
+def _problem(df: pd.DataFrame) -> pd.Series:
+    """Why the region's recorder is not enough, for the checks' common parts."""
     recorder = df["name"].notna()
-    df["problem"] = "has no configuration recorder"
-    df.loc[recorder & df["is_recording"].eq(False).fillna(False), "problem"] = \
+    problem = pd.Series("has no configuration recorder", index=df.index, dtype=object)
+    problem[recorder & df["is_recording"].eq(False).fillna(False)] = \
         "has recorder " + df["name"].astype(str) + " but it is stopped"
-    df.loc[(df["is_recording"] & df["records_all"].eq(False)).fillna(False), "problem"] = \
+    problem[(df["is_recording"] & df["records_all"].eq(False)).fillna(False)] = \
         "records only some resource types (recorder " + df["name"].astype(str) + ")"
+    return problem
+
+
+def config_recorder_enabled(s) -> pd.DataFrame:
+    """FSBP Config.1: recording all supported resources with the service-linked role."""
+    rec = _customer_recorders(s)
+    df = _per_region(s, rec["is_recording"] & rec["records_all"] & rec["linked_role"], rec)
+    df["problem"] = _problem(df)
     df.loc[(df["is_recording"] & df["records_all"] & df["linked_role"].eq(False)).fillna(False), "problem"] = \
         ("records with role " + df["role_arn"].astype(str) + ", not the service-linked role "
          "AWSServiceRoleForConfig (recorder " + df["name"].astype(str) + ")")
     # No recorder in a region: AWS Config is off there (a failed listing is a gap, reported apart).
-    return verdicts(df, df["ok"].mask(~recorder, False), resource_id="rid",
+    return verdicts(df, df["ok"].mask(df["name"].isna(), False), resource_id="rid",
                     pass_detail="AWS Config recorder {name} records all supported resource types in "
-                                "{region} (last status {last_status}).",
+                                "{region} with the service-linked role (last status {last_status}).",
                     fail_detail="AWS Config in {region} {problem}: configuration changes there are not "
                                 "recorded.")
+
+
+def config_recorder_status_success(s) -> pd.DataFrame:
+    """CIS: recording, all supported resource types, and the recorder's lastStatus is SUCCESS (a
+    recorder whose deliveries fail records nothing usable). CIS does not ask for the
+    service-linked role."""
+    rec = _customer_recorders(s)
+    status = rec["last_status"].astype(object)
+    success = (status.astype(str).str.upper() == "SUCCESS").astype("boolean").where(
+        status.notna() | rec["is_recording"].eq(False).fillna(False))  # unknown status of a live recorder: NA
+    df = _per_region(s, rec["is_recording"] & rec["records_all"] & success, rec)
+    df["problem"] = _problem(df)
+    df.loc[(df["is_recording"] & df["records_all"]).fillna(False) & df["last_status"].notna(), "problem"] = \
+        ("reports last status " + df["last_status"].astype(str) + " (error " + df["last_error_code"].astype(str)
+         + ") for recorder " + df["name"].astype(str))
+    return verdicts(df, df["ok"].mask(df["name"].isna(), False), resource_id="rid",
+                    pass_detail="AWS Config recorder {name} records all supported resource types in {region} "
+                                "and its last recording succeeded.",
+                    fail_detail="AWS Config in {region} {problem}: configuration changes there are not "
+                                "reliably recorded.")
 
 
 def config_recorder_global_resources(s) -> pd.DataFrame:

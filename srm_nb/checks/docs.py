@@ -11,7 +11,7 @@ import io
 import sys
 
 from .benchmarks import load_frameworks, normalize_framework
-from .catalog import CATALOG_COLUMNS, load_catalog
+from .catalog import CATALOG_COLUMNS, fsbp_severities, load_catalog
 
 TABLE_COLUMNS = ("check_id", "severity", "domain", "service", "cis_ids", "fsbp_ids", "title")
 REGENERATE = "python -m srm_nb.checks.docs > docs/controls.md"
@@ -107,20 +107,46 @@ def controls_markdown() -> str:
             level = f"L{c.level}" if c.level else ""
             out.append(f"| {fw.version}:{c.id} | {_md(c.title)} | {level} | {c.assessment.capitalize()} | "
                        f"{_coverage_cell(c, catalog)} |")
-    fsbp: dict[str, list[str]] = {}
-    for check in catalog.values():
-        for f in check.fsbp_ids:
-            fsbp.setdefault(f, []).append(check.id)
-    out += ["", "## AWS Foundational Security Best Practices (FSBP) controls used", "",
-            "The FSBP control ids the checks report (Security Hub's control ids), and the checks",
-            "that report them.", "", "| FSBP control | Checks |", "|---|---|"]
-    for f in sorted(fsbp, key=lambda x: (x.split(".")[0].lower(), int(x.split(".")[1]))):
-        out.append(f"| {f} | {', '.join(f'`{c}`' for c in sorted(fsbp[f]))} |")
+    out += _fsbp_section(catalog)
     unmapped = [c for c in catalog.values() if not c.cis_ids and not c.fsbp_ids]
     out += ["", "## Checks with no CIS or FSBP control", "",
             "Customer responsibilities the catalog checks beyond the two frameworks.", ""]
     out += [f"- `{c.id}`: {_md(c.title)}" for c in unmapped] or ["None."]
     return "\n".join(out) + "\n"
+
+
+def _fsbp_key(control: str) -> tuple:
+    service, number = control.split(".")
+    return service.lower(), int(number)
+
+
+def _fsbp_section(catalog) -> list[str]:
+    """FSBP controls by service: Security Hub's severity, the checks that report the control
+    (with their severity), and where a check deliberately differs, why."""
+    sh = fsbp_severities()
+    by_control: dict[str, list] = {}
+    for check in catalog.values():
+        for f in check.fsbp_ids:
+            by_control.setdefault(f, []).append(check)
+    services = sorted({f.split(".")[0] for f in by_control}, key=str.lower)
+    out = ["", "## AWS Foundational Security Best Practices (FSBP)", "",
+           "The FSBP controls the checks report (Security Hub's control ids), by service. A check",
+           "takes Security Hub's severity (`srm_nb/data/fsbp_severities.yaml`, written from the",
+           "control pages) unless it says why it differs; each check follows its control's own",
+           "reading (where FSBP and CIS read a practice differently, each id sits on its own check).",
+           "", f"{len(by_control)} controls in {len(services)} services.", "",
+           "| Service | Controls |", "|---|---:|"]
+    out += [f"| {svc} | {sum(1 for f in by_control if f.split('.')[0] == svc)} |" for svc in services]
+    for svc in services:
+        out += ["", f"### {svc}", "", "| Control | Security Hub severity | Checks (severity) | Deviation |",
+                "|---|---|---|---|"]
+        for f in sorted((f for f in by_control if f.split(".")[0] == svc), key=_fsbp_key):
+            checks = sorted(by_control[f], key=lambda c: c.id)
+            cells = ", ".join(f"`{c.id}` ({c.severity})" for c in checks)
+            deviations = "; ".join(f"`{c.id}` is {c.severity}: {_md(c.severity_rationale)}"
+                                   for c in checks if c.severity_rationale and c.severity != sh.get(f))
+            out.append(f"| {f} | {sh.get(f, '**not in the table**')} | {cells} | {deviations or 'None'} |")
+    return out
 
 
 def main() -> int:

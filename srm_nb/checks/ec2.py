@@ -19,6 +19,8 @@ DATABASE_PORTS = (1433, 1521, 3306, 5432, 5439, 6379, 9042, 9200, 11211, 27017)
 HIGH_RISK_PORTS = (20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000,
                    5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300)
 WORLD = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
+# FSBP EC2.18's default authorizedTcpPorts (no UDP port is authorized by default).
+AUTHORIZED_TCP_PORTS = (80, 443)
 AMI_MAX_AGE_DAYS = 180
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp"}
 
@@ -86,6 +88,54 @@ def ec2_securitygroup_high_risk_ports_restricted(s) -> pd.DataFrame:
     return _exposure_check(s, HIGH_RISK_PORTS, ("ipv4", "ipv6"), "high-risk")
 
 
+def _world_rules(s) -> pd.DataFrame:
+    """Ingress rules open to 0.0.0.0/0 or ::/0 over TCP, UDP or every protocol, with `text`: how
+    each reads ("tcp 22", "udp 0-65535", "all traffic") and `everything`: all ports of it."""
+    rules = s.table("ec2_security_group_rules")
+    r = rules[(rules["direction"] == "ingress") & rules["source"].isin(WORLD.values())].copy()
+    r["proto"] = r["ip_protocol"].astype(str).str.lower().replace(PROTOCOL_NAMES)
+    r = r[r["proto"].isin(["tcp", "udp", "-1"])]
+    lo = pd.to_numeric(r["from_port"], errors="coerce")
+    hi = pd.to_numeric(r["to_port"], errors="coerce")
+    all_traffic = r["proto"] == "-1"
+    r["everything"] = all_traffic | ((lo <= 0) & (hi >= 65535))
+    ports = lo.astype("Int64").astype(str).where(lo == hi, lo.astype("Int64").astype(str) + "-"
+                                                 + hi.astype("Int64").astype(str)).fillna("all ports")
+    r["text"] = (r["proto"] + " " + ports).where(~all_traffic, "all traffic") + " from " + r["source"].astype(str)
+    r["authorized"] = (r["proto"] == "tcp") & (lo == hi) & lo.isin(AUTHORIZED_TCP_PORTS)
+    return r
+
+
+def _open_rules(s, rules: pd.DataFrame) -> pd.DataFrame:
+    """Every security group with `open`: its rules in `rules` as text ("" when none)."""
+    sgs = s.table("ec2_security_groups").copy()
+    text = rules.groupby("group_id")["text"].agg(lambda t: ", ".join(sorted(set(t))))
+    found = sgs["group_id"].map(text).astype(object)
+    sgs["open"] = found.where(found.notna(), "")
+    return sgs
+
+
+def ec2_securitygroup_all_traffic_restricted(s) -> pd.DataFrame:
+    """No group admits every port (all protocols, or a full 0-65535 range) from the internet."""
+    rules = _world_rules(s)
+    sgs = _open_rules(s, rules[rules["everything"]])
+    return verdicts(sgs, sgs["open"] == "", resource_id="group_id",
+                    pass_detail="Security group {group_id} ({group_name}) opens no full port range to the internet.",
+                    fail_detail="Security group {group_id} ({group_name}) opens all ports to the internet: {open}.")
+
+
+def ec2_securitygroup_authorized_ports_only(s) -> pd.DataFrame:
+    """FSBP EC2.18 (vpc-sg-open-only-to-authorized-ports): unrestricted ingress only on the
+    authorized TCP ports 80 and 443; any other TCP or UDP port open to 0.0.0.0/0 or ::/0 fails."""
+    rules = _world_rules(s)
+    sgs = _open_rules(s, rules[~rules["authorized"]])
+    return verdicts(sgs, sgs["open"] == "", resource_id="group_id",
+                    pass_detail="Security group {group_id} ({group_name}) admits the whole internet on TCP 80/443 "
+                                "at most.",
+                    fail_detail="Security group {group_id} ({group_name}) admits the whole internet on ports other "
+                                "than TCP 80/443: {open}.")
+
+
 def ec2_securitygroup_default_restricts_all(s) -> pd.DataFrame:
     sgs = s.table("ec2_security_groups")
     rules = s.table("ec2_security_group_rules")
@@ -132,11 +182,18 @@ def ec2_instance_no_public_ip(s) -> pd.DataFrame:
                                 "it is reachable from the internet wherever its security groups allow.")
 
 
-def ec2_volume_encrypted(s) -> pd.DataFrame:
+def attached_volumes(s) -> pd.DataFrame:
+    """EBS volumes attached to an instance (state in-use): the ones EC2.3 and EC2.28 judge."""
     vols = s.table("ec2_volumes")
+    return vols[vols["state"] == "in-use"].copy()
+
+
+def ec2_volume_encrypted(s) -> pd.DataFrame:
+    """EC2.3: "If the EBS volume is not attached, then it is not subject to this check"."""
+    vols = attached_volumes(s)
     return verdicts(vols, flag(vols["encrypted"]), resource_id="volume_id",
-                    pass_detail="Volume {volume_id} is encrypted.",
-                    fail_detail="Volume {volume_id} ({size_gib} GiB) is not encrypted.")
+                    pass_detail="Attached volume {volume_id} is encrypted.",
+                    fail_detail="Attached volume {volume_id} ({size_gib} GiB) is not encrypted.")
 
 
 def ec2_ebs_default_encryption_enabled(s) -> pd.DataFrame:

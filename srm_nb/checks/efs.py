@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import flag, verdicts
+from .backup import coverage
+from .base import ERROR, PASS, flag, verdicts
 
 
 def _named(df: pd.DataFrame) -> pd.DataFrame:
@@ -22,9 +23,19 @@ def efs_filesystem_encrypted(s) -> pd.DataFrame:
 
 
 def efs_filesystem_backup_enabled(s) -> pd.DataFrame:
+    """EFS.2 (AWS Config efs-in-backup-plan): the file system is in an AWS Backup plan. EFS
+    automatic backups are one (AWS's aws/efs/automatic-backup-plan); a selection of the account's
+    own plans, or a recent recovery point, is another."""
     fs = _named(s.table("efs_file_systems")).merge(
-        s.table("efs_backup_policies")[["file_system_id", "status"]], on="file_system_id", how="inner")
-    fs["state_text"] = fs["status"].fillna("never enabled")
-    return verdicts(fs, fs["status"] == "ENABLED", resource_id="file_system_id",
-                    pass_detail="File system {label} is backed up daily by its automatic backup policy.",
-                    fail_detail="File system {label} has automatic backups {state_text}.")
+        s.table("efs_backup_policies")[["file_system_id", "status"]], on="file_system_id", how="left")
+    covered = coverage(s, "efs")
+    by_id = covered.set_index("rid") if not covered.empty else pd.DataFrame(columns=["status", "why"])
+    fs["plan"] = fs["file_system_id"].map(by_id["status"])
+    automatic = fs["status"] == "ENABLED"
+    fs["why"] = fs["file_system_id"].map(by_id["why"]).fillna("in no backup plan").where(
+        ~automatic, "backed up daily by its EFS automatic backup policy")
+    return verdicts(fs, automatic | (fs["plan"] == PASS), resource_id="file_system_id",
+                    unknown=~automatic & (fs["plan"] == ERROR),
+                    unknown_detail="Could not evaluate file system {file_system_id}: {why}.",
+                    pass_detail="File system {label} is {why}.",
+                    fail_detail="File system {label} has automatic backups off and is {why}.")

@@ -7,17 +7,16 @@ import pandas as pd
 
 from .base import flag, parse_json, verdicts
 
-LEGACY_PROTOCOLS = {"TLSv1", "TLSv1.1", "SSLv3"}
-# Predefined policies that still negotiate TLS 1.0 or 1.1: used when the region's policy listing
-# does not name a listener's policy (DescribeSSLPolicies is the authority when it does).
-LEGACY_POLICIES = {
-    "ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-TLS-1-0-2015-04",
-    "ELBSecurityPolicy-TLS-1-1-2017-01", "ELBSecurityPolicy-FS-2018-06",
-    "ELBSecurityPolicy-FS-1-1-2019-08", "ELBSecurityPolicy-TLS13-1-0-2021-06",
-    "ELBSecurityPolicy-TLS13-1-1-2021-06", "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-1-PQ-2025-09",
-}
-MODERN_MARKERS = ("TLS13-1-2", "TLS13-1-3", "TLS-1-2", "FS-1-2")
+# FSBP ELB.17 (AWS Config elbv2-predefined-security-policy-ssl-check): the listener's policy must be
+# one of these, as the control page lists them (not customizable). TLS 1.2 policies count only in
+# their restricted (-Res-) form; ELBSecurityPolicy-TLS13-1-2-2021-06, the console's default, is not
+# in the list.
+RECOMMENDED_POLICIES = (
+    "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+)
 
 
 def _redirects_to_https(actions: list | None) -> bool:
@@ -47,20 +46,15 @@ def elbv2_listener_tls_policy_current(s) -> pd.DataFrame:
     listed = policies.rename(columns={"name": "ssl_policy"})[["region", "ssl_policy", "ssl_protocols_json"]]
     li = li.merge(listed, on=["region", "ssl_policy"], how="left")
     protocols = parse_json(li["ssl_protocols_json"])
-    known = protocols.notna()
-    # The region's policy listing decides; for a policy it does not name, its name does.
-    legacy_listed = protocols.map(lambda p: bool(set(p or []) & LEGACY_PROTOCOLS)).astype(bool)
-    names = li["ssl_policy"].astype(str)
-    modern_name = names.map(lambda n: any(m in n for m in MODERN_MARKERS)).astype(bool)
-    legacy = legacy_listed.where(known, names.isin(LEGACY_POLICIES) | ~modern_name).astype(bool)
-    li["protocols"] = protocols.map(lambda p: ", ".join(p) if p else "").where(known, "protocols not listed")
+    # The protocols are shown for context; the verdict is the control's list of policies.
+    li["protocols"] = protocols.map(lambda p: ", ".join(p) if p else "protocols not listed")
     # An HTTPS or TLS listener always has a policy: without its name there is nothing to judge.
-    return verdicts(li, ~legacy, resource_id="listener_id", resource_arn="listener_arn",
-                    unknown=li["ssl_policy"].isna(),
-                    pass_detail="Listener {listener_id} uses {ssl_policy} ({protocols}).",
-                    fail_detail="Listener {listener_id} uses {ssl_policy} ({protocols}), which still accepts "
-                                "TLS 1.0/1.1 (or is not a known current policy): move to "
-                                "ELBSecurityPolicy-TLS13-1-2-2021-06 or newer.")
+    return verdicts(li, li["ssl_policy"].isin(RECOMMENDED_POLICIES), resource_id="listener_id",
+                    resource_arn="listener_arn", unknown=li["ssl_policy"].isna(),
+                    pass_detail="Listener {listener_id} uses {ssl_policy} ({protocols}), a recommended policy.",
+                    fail_detail="Listener {listener_id} uses {ssl_policy} ({protocols}), which is not one of "
+                                "the recommended policies (TLS 1.3, or TLS 1.2 restricted): move to "
+                                "ELBSecurityPolicy-TLS13-1-2-Res-2021-06 or ELBSecurityPolicy-TLS13-1-3-2021-06.")
 
 
 def _attributes(s, types: tuple[str, ...]) -> pd.DataFrame:

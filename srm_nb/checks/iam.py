@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ERROR, FAIL, PASS, ROOT_USER, account_finding, assessed_at, empty, fill, flag, parse_json, verdicts
-from .policy import (
-    external_trusts_without_external_id,
-    grants_full_admin,
-    service_wildcard_actions,
-    trusted_accounts,
-    trusts_everyone,
-)
+from .base import ERROR, FAIL, PASS, ROOT_USER, account_finding, assessed_at, flag, verdicts
+from .iam_policies import json_list
 
 KEY_MAX_AGE_DAYS = 90
-UNUSED_CREDENTIAL_DAYS = 45
+UNUSED_CREDENTIAL_DAYS = 45  # CIS, FSBP IAM.22
+UNUSED_CREDENTIAL_DAYS_FSBP = 90  # FSBP IAM.8
 ROOT_RECENT_USE_DAYS = 90
-# AWS managed policies, by the ARN's tail after the partition (a customer managed policy of the
-# same name has the account id where these have "aws").
-SUPPORT_POLICY = ":iam::aws:policy/AWSSupportAccess"
-CLOUDSHELL_POLICY = ":iam::aws:policy/AWSCloudShellFullAccess"
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -49,50 +40,55 @@ def _no_root_row(s) -> pd.DataFrame:
                                      "cannot be judged from this snapshot.")
 
 
-def _json_list(series: pd.Series) -> pd.Series:
-    return parse_json(series).map(lambda v: v if isinstance(v, list) else [])
-
-
 def _summary_value(s, key: str) -> int | None:
     summary = s.table("iam_account_summary")
     found = summary.loc[summary["key"] == key, "value"]
     return None if found.empty else int(found.iloc[0])
 
 
-def _identities(s) -> pd.DataFrame:
-    """Users, groups and roles in one frame: kind, name, arn, attached ARNs, inline policies."""
-    frames = []
-    for kind, table, name_col in (("user", "iam_users", "user_name"), ("group", "iam_groups", "group_name"),
-                                  ("role", "iam_roles", "role_name")):
-        t = s.table(table)
-        frames.append(pd.DataFrame({
-            "kind": kind, "name": t[name_col].astype(str), "arn": t["arn"], "region": t["region"],
-            "attached": _json_list(t["attached_policy_arns"]),
-            "inline": _json_list(t["inline_policies_json"]),
-        }))
-    return pd.concat(frames, ignore_index=True)
-
-
 # -- root ------------------------------------------------------------------------------------------
 
+def _root_without_credentials(s) -> bool | None:
+    """True when the root user has no password and no access keys (root credentials removed, as
+    centralized root access does in member accounts); None when the summary does not say."""
+    password, keys = _summary_value(s, "AccountPasswordPresent"), _summary_value(s, "AccountAccessKeysPresent")
+    if password is None or keys is None:
+        return None
+    return password == 0 and keys == 0
+
+
+_NO_ROOT_CREDENTIALS = ("The root user has no password and no access keys (root credentials removed, e.g. by "
+                        "centralized root access): there is no root sign-in to protect with MFA.")
+_MFA_UNKNOWN = "Could not evaluate: the account summary does not report AccountMFAEnabled, so root MFA is unknown."
+_PASSWORD_UNKNOWN = ("Could not evaluate: root has no MFA, and the account summary does not report "
+                     "AccountPasswordPresent / AccountAccessKeysPresent, so whether root has credentials to "
+                     "protect is unknown.")
+
+
 def iam_root_mfa_enabled(s) -> pd.DataFrame:
+    """IAM.9 and CIS pass when root has MFA or has no credentials at all (AccountPasswordPresent 0)."""
     on = _summary_value(s, "AccountMFAEnabled")
-    if on is None:
-        return account_finding(s, ERROR, "Could not evaluate: the account summary does not report "
-                                         "AccountMFAEnabled, so root MFA is unknown.")
-    return account_finding(s, PASS if on == 1 else FAIL,
-                           "The root user has MFA enabled." if on == 1 else "The root user has no MFA device.")
+    if on == 1:
+        return account_finding(s, PASS, "The root user has MFA enabled.")
+    bare = _root_without_credentials(s)
+    if bare:
+        return account_finding(s, PASS, _NO_ROOT_CREDENTIALS)
+    if on is None or bare is None:
+        return account_finding(s, ERROR, _MFA_UNKNOWN if on is None else _PASSWORD_UNKNOWN)
+    return account_finding(s, FAIL, "The root user has a password and no MFA device.")
 
 
 def iam_root_hardware_mfa_enabled(s) -> pd.DataFrame:
     on = _summary_value(s, "AccountMFAEnabled")
     devices = s.table("iam_mfa_devices")
     virtual = devices[devices["user_arn"].astype(str).str.endswith(":root")]
-    if on is None:
-        return account_finding(s, ERROR, "Could not evaluate: the account summary does not report "
-                                         "AccountMFAEnabled, so root MFA is unknown.")
+    bare = _root_without_credentials(s)
+    if on != 1 and bare:
+        return account_finding(s, PASS, _NO_ROOT_CREDENTIALS)
+    if on is None or (on != 1 and bare is None):
+        return account_finding(s, ERROR, _MFA_UNKNOWN if on is None else _PASSWORD_UNKNOWN)
     if on != 1:
-        return account_finding(s, FAIL, "The root user has no MFA device at all.")
+        return account_finding(s, FAIL, "The root user has a password and no MFA device at all.")
     if not virtual.empty:
         return account_finding(s, FAIL, "The root user's MFA is a virtual device "
                                         f"({virtual['serial_number'].iloc[0]}), not a hardware key.")
@@ -154,33 +150,41 @@ def iam_access_key_rotated_90_days(s) -> pd.DataFrame:
                                 f"(more than {KEY_MAX_AGE_DAYS}).")
 
 
-def _stale(active: pd.Series, last_used: pd.Series, since: pd.Series, now) -> pd.Series:
-    """An enabled credential unused for the limit: last used long ago, or never used and set up
-    (created/rotated) long ago."""
+def _stale(active: pd.Series, last_used: pd.Series, since: pd.Series, now, days: int) -> pd.Series:
+    """An enabled credential unused for `days` or more: last used that long ago, or never used and
+    set up (created/rotated) that long ago."""
     used_days = _days_since(last_used, now)
     since_days = _days_since(since, now)
     age = used_days.where(used_days.notna(), since_days)
-    return active & (age > UNUSED_CREDENTIAL_DAYS)
+    return active & (age >= days)
 
 
-def iam_user_unused_credentials_disabled(s) -> pd.DataFrame:
+def _unused_credentials(s, days: int) -> pd.DataFrame:
     users = _report_users(s)
     now = assessed_at(s)
     pw = _stale(flag(users["password_enabled"]), users["password_last_used"],
                 users["password_last_changed"].where(users["password_last_changed"].notna(),
-                                                     users["user_creation_time"]), now)
+                                                     users["user_creation_time"]), now, days)
     k1 = _stale(flag(users["access_key_1_active"]), users["access_key_1_last_used_date"],
-                users["access_key_1_last_rotated"], now)
+                users["access_key_1_last_rotated"], now, days)
     k2 = _stale(flag(users["access_key_2_active"]), users["access_key_2_last_used_date"],
-                users["access_key_2_last_rotated"], now)
+                users["access_key_2_last_rotated"], now, days)
     named = [stale.fillna(False).map({True: f"{label}, ", False: ""}) for label, stale in
              (("password", pw), ("access key 1", k1), ("access key 2", k2))]
     users["stale"] = (named[0] + named[1] + named[2]).str.rstrip(", ")
     return verdicts(users, ~(pw | k1 | k2), resource_id="user",
-                    pass_detail=f"User {{user}} has no enabled credential unused for more than "
-                                f"{UNUSED_CREDENTIAL_DAYS} days.",
-                    fail_detail=f"User {{user}} has enabled credentials unused for more than "
-                                f"{UNUSED_CREDENTIAL_DAYS} days: {{stale}}.")
+                    pass_detail=f"User {{user}} has no enabled credential unused for {days} days or more.",
+                    fail_detail=f"User {{user}} has enabled credentials unused for {days} days or more: {{stale}}.")
+
+
+def iam_user_unused_credentials_disabled(s) -> pd.DataFrame:
+    """CIS and FSBP IAM.22: 45 days."""
+    return _unused_credentials(s, UNUSED_CREDENTIAL_DAYS)
+
+
+def iam_user_credentials_unused_90_days(s) -> pd.DataFrame:
+    """FSBP IAM.8: the same reading with its own threshold, 90 days (maxCredentialUsageAge)."""
+    return _unused_credentials(s, UNUSED_CREDENTIAL_DAYS_FSBP)
 
 
 def iam_user_single_active_access_key(s) -> pd.DataFrame:
@@ -192,24 +196,18 @@ def iam_user_single_active_access_key(s) -> pd.DataFrame:
 
 
 def iam_user_no_unused_key_from_setup(s) -> pd.DataFrame:
-    """CIS: console users should not get access keys at setup. A key created with the user and
-    never used is the trace such a setup leaves."""
+    """CIS v5.0 1.10: console users should not get access keys at setup. Its audit reads the
+    credential report and fails a console user with an active key that was never used, whenever
+    the key was created (the report has no key creation date to compare with the user's)."""
     users = _report_users(s)
     password = flag(users["password_enabled"])
     console = users[password.fillna(True)].copy()  # a user whose password flag is missing: ERROR
-    created = _dates(console["user_creation_time"])
-    unused = []
-    for n in ("1", "2"):
-        active = flag(console[f"access_key_{n}_active"])
-        never_used = console[f"access_key_{n}_last_used_date"].isna()
-        # No rotation date: the key never existed (the report says N/A), so it was not made at setup.
-        at_setup = (_dates(console[f"access_key_{n}_last_rotated"]) - created).dt.total_seconds().abs() <= 3600
-        unused.append(active & never_used & at_setup)
+    unused = [flag(console[f"access_key_{n}_active"]) & console[f"access_key_{n}_last_used_date"].isna()
+              for n in ("1", "2")]
     bad = unused[0] | unused[1]
     return verdicts(console, ~bad, resource_id="user", unknown=password.isna(),
-                    pass_detail="Console user {user} has no unused access key created at user setup.",
-                    fail_detail="Console user {user} has an active access key created with the user and "
-                                "never used.")
+                    pass_detail="Console user {user} has no active access key that was never used.",
+                    fail_detail="Console user {user} has an active access key that was never used.")
 
 
 def iam_user_console_without_access_keys(s) -> pd.DataFrame:
@@ -281,105 +279,6 @@ def iam_password_policy_reuse_24(s) -> pd.DataFrame:
                            f"The password policy prevents reuse of the last {n} passwords (24 required).")
 
 
-# -- policies --------------------------------------------------------------------------------------
-
-def iam_policy_no_full_admin(s) -> pd.DataFrame:
-    pols = s.table("iam_policies")
-    pols = pols[pols["attachment_count"].fillna(0).astype(int) > 0].copy()
-    admin = parse_json(pols["document_json"]).map(grants_full_admin)
-    return verdicts(pols, ~admin, resource_id="policy_name",
-                    pass_detail="Attached customer managed policy {policy_name} does not grant '*:*'.",
-                    fail_detail="Customer managed policy {policy_name} grants full administrative "
-                                "privileges ('Action': '*' on '*') and is attached to {attachment_count} "
-                                "identity(ies).")
-
-
-def iam_policy_no_service_wildcard(s) -> pd.DataFrame:
-    pols = s.table("iam_policies")
-    pols = pols[pols["attachment_count"].fillna(0).astype(int) > 0].copy()
-    pols["wildcards"] = parse_json(pols["document_json"]).map(lambda d: ", ".join(service_wildcard_actions(d)))
-    return verdicts(pols, pols["wildcards"] == "", resource_id="policy_name",
-                    pass_detail="Customer managed policy {policy_name} allows no 'service:*' action.",
-                    fail_detail="Customer managed policy {policy_name} allows every action of a "
-                                "service: {wildcards}.")
-
-
-def iam_inline_policy_no_full_admin(s) -> pd.DataFrame:
-    ids = _identities(s).explode("inline").dropna(subset=["inline"])
-    if ids.empty:
-        return empty()
-    ids = ids.reset_index(drop=True)
-    ids["policy"] = ids["inline"].map(lambda p: p.get("name") if isinstance(p, dict) else None)
-    ids["rid"] = fill(ids, "{kind}/{name}/{policy}")
-    admin = ids["inline"].map(lambda p: isinstance(p, dict) and grants_full_admin(p.get("document")))
-    return verdicts(ids, ~admin, resource_id="rid",
-                    pass_detail="Inline policy {policy} of {kind} {name} does not grant '*:*'.",
-                    fail_detail="Inline policy {policy} of {kind} {name} grants full administrative "
-                                "privileges ('Action': '*' on '*').")
-
-
-def iam_user_no_direct_policies(s) -> pd.DataFrame:
-    users = s.table("iam_users").copy()
-    users["n_attached"] = _json_list(users["attached_policy_arns"]).map(len)
-    users["n_inline"] = _json_list(users["inline_policies_json"]).map(len)
-    ok = (users["n_attached"] == 0) & (users["n_inline"] == 0)
-    return verdicts(users, ok, resource_id="user_name",
-                    pass_detail="User {user_name} receives permissions only through groups.",
-                    fail_detail="User {user_name} has {n_attached} attached and {n_inline} inline "
-                                "policy(ies) of its own; grant permissions through groups.")
-
-
-def iam_support_role_exists(s) -> pd.DataFrame:
-    roles = s.table("iam_roles")
-    attached = _json_list(roles["attached_policy_arns"])
-    support = roles[attached.map(lambda arns: any(str(a).endswith(SUPPORT_POLICY) for a in arns))]
-    if support.empty:
-        return account_finding(s, FAIL, "No IAM role has the AWSSupportAccess policy: nobody can "
-                                        "manage incidents with AWS Support without using root or admins.")
-    return account_finding(s, PASS, "Role(s) with AWSSupportAccess: " + ", ".join(support["role_name"]) + ".")
-
-
-def iam_cloudshell_full_access_not_attached(s) -> pd.DataFrame:
-    ids = _identities(s)
-    ids = ids[ids["attached"].map(lambda arns: any(str(a).endswith(CLOUDSHELL_POLICY) for a in arns))]
-    if ids.empty:
-        return account_finding(s, PASS, "No user, group or role has AWSCloudShellFullAccess attached.")
-    ids = ids.assign(rid=fill(ids, "{kind}/{name}"))
-    return verdicts(ids, pd.Series(False, index=ids.index), resource_id="rid",
-                    pass_detail="", fail_detail="{kind} {name} has AWSCloudShellFullAccess attached "
-                                                "(file transfer in and out of CloudShell).")
-
-
-# -- roles -----------------------------------------------------------------------------------------
-
-def iam_role_trust_not_public(s) -> pd.DataFrame:
-    roles = s.table("iam_roles")
-    public = parse_json(roles["trust_policy_json"]).map(lambda d: bool(d) and trusts_everyone(d))
-    return verdicts(roles, ~public, resource_id="role_name",
-                    pass_detail="Role {role_name} can be assumed only by the principals its trust policy names.",
-                    fail_detail="Role {role_name} trusts everyone (Principal '*', or an open web identity "
-                                "provider) with no limiting condition.")
-
-
-def iam_role_cross_account_external_id(s) -> pd.DataFrame:
-    roles = s.table("iam_roles").copy()
-    trust = parse_json(roles["trust_policy_json"])
-    own = s.account_id
-    roles["external"] = trust.map(lambda d: ", ".join(
-        sorted(a for a in _accounts(d) if a != own)))
-    roles["exposed"] = trust.map(lambda d: ", ".join(external_trusts_without_external_id(d, own)) if d else "")
-    cross = roles[roles["external"] != ""]
-    return verdicts(cross, cross["exposed"] == "", resource_id="role_name",
-                    pass_detail="Role {role_name} trusts account(s) {external} and requires an "
-                                "sts:ExternalId (or organization) condition.",
-                    fail_detail="Role {role_name} trusts account(s) {exposed} with no sts:ExternalId "
-                                "condition (confused deputy).")
-
-
-def _accounts(doc) -> set[str]:
-    return trusted_accounts(doc) if doc else set()
-
-
 # -- certificates ----------------------------------------------------------------------------------
 
 def iam_server_certificate_not_expired(s) -> pd.DataFrame:
@@ -396,11 +295,17 @@ def iam_server_certificate_not_expired(s) -> pd.DataFrame:
 # -- workloads -------------------------------------------------------------------------------------
 
 def iam_instance_role_attached(s) -> pd.DataFrame:
-    """CIS: EC2 instances get AWS access from an instance role, not from keys stored on them."""
+    """CIS: EC2 instances get AWS access from an instance role, not from keys stored on them. An
+    instance profile that holds no role gives none (the console's "No roles attached to instance
+    profile"): a profile is known to hold a role when some role lists it."""
     inst = s.table("ec2_instances")
-    inst = inst[~inst["state"].isin(("terminated", "shutting-down"))]
-    return verdicts(inst, inst["instance_profile_arn"].notna() & (inst["instance_profile_arn"].astype(str) != ""),
-                    resource_id="instance_id",
-                    pass_detail="Instance {instance_id} uses instance profile {instance_profile_arn}.",
-                    fail_detail="Instance {instance_id} has no instance profile: anything it does on AWS "
-                                "needs long-lived keys stored on it.")
+    inst = inst[~inst["state"].isin(("terminated", "shutting-down"))].copy()
+    with_role = {a for arns in json_list(s.table("iam_roles")["instance_profile_arns"]) for a in arns}
+    profile = inst["instance_profile_arn"].astype(object)
+    has_profile = profile.notna() & (profile.astype(str) != "")
+    inst["why"] = pd.Series("has no instance profile", index=inst.index).where(
+        ~has_profile, "has instance profile " + profile.astype(str) + ", which holds no IAM role")
+    return verdicts(inst, has_profile & profile.isin(with_role), resource_id="instance_id",
+                    pass_detail="Instance {instance_id} uses instance profile {instance_profile_arn} with a role.",
+                    fail_detail="Instance {instance_id} {why}: anything it does on AWS needs long-lived keys "
+                                "stored on it.")

@@ -179,6 +179,9 @@ def monitored(s, key: str) -> pd.DataFrame:
             return unknown
         why = ("no multi-region trail that is logging all management events" if audit.empty or trails.empty
                else "no multi-region trail logging all management events delivers to CloudWatch Logs")
+        narrowed = trails[trails["active_everywhere"] & ~trails["management_rw"]]
+        if audit.empty and not narrowed.empty:  # e.g. a trail that leaves KMS events out
+            why += f" (trail {narrowed['name'].iloc[0]}: {narrowed['management_gap'].iloc[0]})"
         return account_finding(s, FAIL, f"Nothing can alarm on {monitor.what}: {why}.")
     # Filters and alarms were read only in this account's assessed regions.
     own = groups[groups["account"].isin(["", s.account_id]) & groups["region"].isin(s.regions)]

@@ -10,8 +10,9 @@ account, ARN, user id...). We add what it does not do:
 - Deny statements: an unconditional Deny that covers what an Allow grants cancels it, and a Deny
   "unless in my organization / VPC / IP range" (a negated operator on a limiting key) restricts it;
 - `NotPrincipal` with Allow (everyone except...) counts as public;
-- a few limiting keys policyuniverse does not know (aws:SourceOrgID, aws:SourceOrgPaths, and, for
-  role trust policies only, sts:ExternalId);
+- a few limiting keys policyuniverse does not know (aws:SourceOrgID, aws:SourceOrgPaths). An
+  sts:ExternalId condition does not limit a Principal "*" trust: an external id is not a secret
+  (AWS Well-Architected SEC03-BP09), so anyone who learns it could assume the role;
 - Action/NotAction and Resource/NotResource wildcard matching for admin-style grants.
 
 Matching is case-insensitive for actions, as IAM is; resources are matched case-insensitively too,
@@ -123,20 +124,19 @@ def _is_wildcard_principal(value: str) -> bool:
 
 # -- public-ness ---------------------------------------------------------------------------------
 
-def _limited_by_condition(st: dict, trust: bool, fixed_values: bool = False) -> bool:
+def _limited_by_condition(st: dict, fixed_values: bool = False) -> bool:
     """True when one condition key pins the caller down. Keys are ANDed, so one limiting key is
     enough; the values of one key are ORed, so each must limit (no "*", no 0.0.0.0/0, no o-*).
-    policyuniverse judges the keys it knows; we add aws:SourceOrgID/Paths and, for trust
-    policies, sts:ExternalId. With `fixed_values`, a value holding a wildcard or a policy variable
-    limits nothing (how AWS Config judges SQS and SNS policies)."""
-    extra = set(_EXTRA_LIMITING_KEYS) | ({"sts:externalid"} if trust else set())
+    policyuniverse judges the keys it knows; we add aws:SourceOrgID/Paths. With `fixed_values`, a
+    value holding a wildcard or a policy variable limits nothing (how AWS Config judges SQS and SNS
+    policies)."""
     for op, kv in (st.get("Condition") or {}).items():
         for key, values in kv.items():
             if not values:
                 continue
             if fixed_values and any(_NOT_FIXED.search(v) for v in values):
                 continue
-            if key.lower() in extra:
+            if key.lower() in _EXTRA_LIMITING_KEYS:
                 if _POSITIVE_STRING_OPERATOR.match(op) and not any(v.strip() in ("", "*") for v in values):
                     return True
                 continue
@@ -149,7 +149,7 @@ def _limited_by_condition(st: dict, trust: bool, fixed_values: bool = False) -> 
     return False
 
 
-def _statement_public(st: dict, trust: bool = False, fixed_values: bool = False) -> bool:
+def _statement_public(st: dict, fixed_values: bool = False) -> bool:
     if st.get("Effect") != "Allow":
         return False
     if "NotPrincipal" in st:  # "everyone except ...": public unless a condition limits it
@@ -159,7 +159,7 @@ def _statement_public(st: dict, trust: bool = False, fixed_values: bool = False)
             wildcard = bool(_PUStatement({**st, "Condition": {}}).is_internet_accessible())
         except Exception:  # an unparsable principal: judge the plain forms ourselves
             wildcard = any(_is_wildcard_principal(p) for p in _principal_values(st.get("Principal")))
-    return wildcard and not _limited_by_condition(st, trust, fixed_values)
+    return wildcard and not _limited_by_condition(st, fixed_values)
 
 
 def _deny_restricts(deny: dict, allow: dict) -> bool:
@@ -212,15 +212,13 @@ def _covers_resources(deny: dict, allow: dict) -> bool:
     return all(_matches(deny_res, r) for r in as_list(allow.get("Resource", "*")))
 
 
-def public_statements(doc: Any, *, trust: bool = False, fixed_values: bool = False) -> list[dict]:
+def public_statements(doc: Any, *, fixed_values: bool = False) -> list[dict]:
     """The Allow statements that reach anyone, after Deny statements are taken into account.
-
-    `trust=True` judges a role trust policy, where sts:ExternalId also limits who can assume.
     `fixed_values=True` lets only conditions without wildcards or policy variables limit.
     """
     sts = statements(doc)
     denies = [st for st in sts if st.get("Effect") == "Deny"]
-    return [st for st in sts if _statement_public(st, trust, fixed_values)
+    return [st for st in sts if _statement_public(st, fixed_values)
             and not any(_deny_restricts(d, st) for d in denies)]
 
 
@@ -397,9 +395,10 @@ _OPEN_IDENTITY_PROVIDERS = {
 
 def trusts_everyone(doc: Any) -> bool:
     """True when anyone can assume the role: a wildcard AWS principal (or NotPrincipal) with no
-    limiting condition (organization, account, ARN, source IP/VPC, sts:ExternalId...), or a web
-    identity provider that anyone can get a token from, with no subject/audience condition."""
-    if public_statements(doc, trust=True):
+    limiting condition (organization, account, ARN, source IP/VPC...; an sts:ExternalId is not one),
+    or a web identity provider that anyone can get a token from, with no subject/audience
+    condition."""
+    if public_statements(doc):
         return True
     for st in statements(doc):
         if st.get("Effect") != "Allow" or not isinstance(st.get("Principal"), dict):

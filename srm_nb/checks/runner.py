@@ -37,7 +37,7 @@ from .base import (ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COL
 from .catalog import Check, load_catalog
 
 FINDING_COLUMNS = (
-    "finding_uid", "account_id", "check_id", "title", "domain", "service", "severity", "status",
+    "finding_uid", "account_id", "check_id", "title", "risk", "domain", "service", "severity", "status",
     "region", "resource_type", "resource_id", "resource_arn", "cis_ids", "fsbp_ids", "detail",
     "remediation", "effort", "remediation_console", "remediation_cli",
 )
@@ -361,7 +361,7 @@ def run_checks(s: Snapshot, check_ids: list[str] | None = None) -> pd.DataFrame:
     findings = pd.concat(frames, ignore_index=True)
     # Metadata once per check, repeated by row count: cheaper than assigning on every frame.
     lengths = [n for _, n in meta]
-    for col, attr in (("check_id", "id"), ("title", "title"), ("domain", "domain"),
+    for col, attr in (("check_id", "id"), ("title", "title"), ("risk", "risk"), ("domain", "domain"),
                       ("service", "service"), ("severity", "severity"),
                       ("resource_type", "resource_type"), ("remediation", "remediation"),
                       ("effort", "effort"), ("remediation_console", "remediation_console"),

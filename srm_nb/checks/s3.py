@@ -1,11 +1,19 @@
-"""S3: who can reach the buckets, and how their data is protected, versioned, logged and kept."""
+"""S3: who can reach the buckets, and how their data is protected, versioned, logged and kept.
+
+Public access is judged as S3 itself decides it: a bucket policy that grants anyone access is
+neutralized by RestrictPublicBuckets, a public ACL grant by IgnorePublicAcls, each set on the
+bucket or on the account (Block Public Access). FSBP S3.2 and S3.3 split what is left into public
+read and public write (AWS Config s3-bucket-public-read/write-prohibited).
+"""
 
 from __future__ import annotations
+
+import fnmatch
 
 import pandas as pd
 
 from .base import ERROR, FAIL, PASS, account_finding, as_list, empty, flag, parse_json, setting, verdicts
-from .policy import denies_insecure_transport, is_public_policy
+from .policy import denies_insecure_transport, is_public_policy, public_statements
 
 PAB_FLAGS = ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
 PUBLIC_GROUPS = {
@@ -13,6 +21,12 @@ PUBLIC_GROUPS = {
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "any AWS account",
 }
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+# Sample actions of each kind: an allowed action pattern that matches one reads or writes.
+READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions")
+WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl",
+                 "s3:PutBucketPolicy", "s3:PutBucketAcl", "s3:DeleteBucket")
+ACL_READ = {"READ", "READ_ACP", "FULL_CONTROL"}
+ACL_WRITE = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
 
 
 def _with(s, table: str, columns: list[str]) -> pd.DataFrame:
@@ -20,6 +34,60 @@ def _with(s, table: str, columns: list[str]) -> pd.DataFrame:
     `recorded`: whether it has a row (see `setting`)."""
     df = s.table("s3_buckets").merge(s.table(table)[["name", *columns]], on="name", how="left", indicator="recorded")
     return df.assign(recorded=df["recorded"] == "both")
+
+
+def _allows(statement: dict, samples: tuple[str, ...]) -> bool:
+    if "NotAction" in statement:  # everything but the listed actions
+        excluded = [str(a).lower() for a in as_list(statement["NotAction"])]
+        return any(not any(fnmatch.fnmatchcase(a.lower(), x) for x in excluded) for a in samples)
+    patterns = [str(a).lower() for a in as_list(statement.get("Action"))]
+    return any(fnmatch.fnmatchcase(a.lower(), p) for a in samples for p in patterns)
+
+
+def policy_public_access(doc) -> tuple[bool, bool]:
+    """(public read, public write) granted by a bucket policy's public Allow statements."""
+    if not doc:
+        return False, False
+    public = public_statements(doc)
+    return (any(_allows(st, READ_ACTIONS) for st in public), any(_allows(st, WRITE_ACTIONS) for st in public))
+
+
+def _acl_public_access(grants) -> tuple[bool, bool]:
+    perms = {str(g.get("Permission")) for g in as_list(grants) if isinstance(g, dict)
+             and (g.get("Grantee") or {}).get("URI") in PUBLIC_GROUPS}
+    return bool(perms & ACL_READ), bool(perms & ACL_WRITE)
+
+
+def exposure(s, df: pd.DataFrame) -> pd.DataFrame:
+    """`df` (buckets by `name`) with what anyone can do after Block Public Access: policy_read,
+    policy_write, acl_read, acl_write (booleans; NA where a setting that decides it is missing),
+    and public_grants (the ACL's public grants, as text)."""
+    pols = s.table("s3_bucket_policies")[["name", "policy_json"]]
+    status = s.table("s3_bucket_policy_status")[["name", "is_public"]]
+    acls = s.table("s3_bucket_acls")[["name", "grants_json"]]
+    pab = s.table("s3_bucket_public_access_block")[["name", "restrict_public_buckets", "ignore_public_acls"]]
+    account_pab = s.table("s3_account_public_access_block")
+    df = df.merge(pols, on="name", how="left").merge(status, on="name", how="left", indicator="status_row")
+    df = df.merge(acls, on="name", how="left").merge(pab, on="name", how="left", indicator="pab_row")
+
+    def blocked(col: str) -> pd.Series:
+        own = setting(df[col], df["pab_row"] == "both")
+        return own | (flag(account_pab[col]).iloc[0] if len(account_pab) else False)  # no row: none set
+
+    access = parse_json(df["policy_json"]).map(policy_public_access)
+    read, write = access.map(lambda a: a[0]).astype(bool), access.map(lambda a: a[1]).astype(bool)
+    # S3's own policy status may call public what our reading did not: count it as both.
+    aws_says = setting(df["is_public"], df["status_row"] == "both") & ~(read | write)
+    restricted = blocked("restrict_public_buckets")
+    df["policy_read"] = (read | aws_says) & ~restricted
+    df["policy_write"] = (write | aws_says) & ~restricted
+    grants = parse_json(df["grants_json"])
+    acl = grants.map(_acl_public_access)
+    ignored = blocked("ignore_public_acls")
+    df["acl_read"] = acl.map(lambda a: a[0]).astype(bool) & ~ignored
+    df["acl_write"] = acl.map(lambda a: a[1]).astype(bool) & ~ignored
+    df["public_grants"] = grants.map(_public_grants)
+    return df
 
 
 def s3_bucket_default_encryption(s) -> pd.DataFrame:
@@ -68,14 +136,37 @@ def s3_account_public_access_blocked(s) -> pd.DataFrame:
                                     + ", ".join(off) + " off.")
 
 
+def s3_bucket_public_access_block_effective(s) -> pd.DataFrame:
+    """CIS: Block Public Access enabled for the bucket, by its own settings or the account's."""
+    df = _with(s, "s3_bucket_public_access_block", PAB_FLAGS)
+    own = setting(df[PAB_FLAGS[0]], df["recorded"])
+    for col in PAB_FLAGS[1:]:
+        own = own & setting(df[col], df["recorded"])
+    account = _account_blocks_all(s)
+    df["by"] = "its own settings" if account is not True else "the account's settings"
+    return verdicts(df, own | account, resource_id="name",
+                    pass_detail="Bucket {name} blocks all public access (through {by}).",
+                    fail_detail="Bucket {name} does not block all public access: neither its own Block Public "
+                                "Access settings nor the account's are all on.")
+
+
+def _account_blocks_all(s):
+    """True/False when the account-level settings are all on / one is off; NA when one is missing."""
+    pab = s.table("s3_account_public_access_block")
+    if pab.empty:
+        return False  # no row: never configured (a failed read is a gap the runner reports)
+    on = flag(pab[PAB_FLAGS].iloc[0])
+    return False if on.eq(False).any() else (pd.NA if on.isna().any() else True)
+
+
 def s3_bucket_policy_not_public(s) -> pd.DataFrame:
-    df = _with(s, "s3_bucket_policy_status", ["is_public"])
-    df = df.merge(s.table("s3_bucket_policies")[["name", "policy_json"]], on="name", how="left")
-    ours = parse_json(df["policy_json"]).map(lambda p: bool(p) and is_public_policy(p))
-    aws_says = setting(df["is_public"], df["recorded"])  # S3's own policy status evaluation
-    return verdicts(df, ~(ours | aws_says), resource_id="name",
-                    pass_detail="Bucket {name} has no bucket policy that grants access to everyone.",
-                    fail_detail="Bucket {name} has a bucket policy that grants access to anyone (Principal '*' without a limiting condition).")
+    df = exposure(s, s.table("s3_buckets"))
+    public = df["policy_read"] | df["policy_write"]
+    return verdicts(df, ~public, resource_id="name",
+                    pass_detail="Bucket {name}'s policy grants nothing to everyone (or Block Public Access "
+                                "restricts it).",
+                    fail_detail="Bucket {name} has a bucket policy that grants access to anyone (Principal '*' "
+                                "without a limiting condition), and no RestrictPublicBuckets setting stops it.")
 
 
 def _public_grants(grants) -> str:
@@ -86,11 +177,32 @@ def _public_grants(grants) -> str:
 
 
 def s3_bucket_acl_not_public(s) -> pd.DataFrame:
-    df = _with(s, "s3_bucket_acls", ["grants_json"])
-    df["public_grants"] = parse_json(df["grants_json"]).map(_public_grants)
-    return verdicts(df, df["public_grants"] == "", resource_id="name",
-                    pass_detail="Bucket {name}'s ACL grants nothing to everyone or to all AWS accounts.",
-                    fail_detail="Bucket {name}'s ACL grants access to the public ({public_grants}).")
+    df = exposure(s, s.table("s3_buckets"))
+    return verdicts(df, ~(df["acl_read"] | df["acl_write"]), resource_id="name",
+                    pass_detail="Bucket {name}'s ACL grants nothing to everyone or to all AWS accounts (or "
+                                "IgnorePublicAcls is on).",
+                    fail_detail="Bucket {name}'s ACL grants access to the public ({public_grants}), and no "
+                                "IgnorePublicAcls setting stops it.")
+
+
+def _public_access(s, kind: str, pass_detail: str, fail_detail: str) -> pd.DataFrame:
+    """Buckets anyone can `kind` ("read"/"write") through their policy or ACL, after Block
+    Public Access; the detail says through which."""
+    df = exposure(s, s.table("s3_buckets"))
+    policy, acl = df[f"policy_{kind}"], df[f"acl_{kind}"]
+    df["how"] = (policy.map({True: "its bucket policy", False: ""}) + (policy & acl).map({True: " and ", False: ""})
+                 + acl.map({True: "its ACL", False: ""}))
+    return verdicts(df, ~(policy | acl), resource_id="name", pass_detail=pass_detail, fail_detail=fail_detail)
+
+
+def s3_bucket_public_read_prohibited(s) -> pd.DataFrame:
+    return _public_access(s, "read", "Nobody outside the account can read bucket {name}.",
+                          "Anyone can read bucket {name} through {how}.")
+
+
+def s3_bucket_public_write_prohibited(s) -> pd.DataFrame:
+    return _public_access(s, "write", "Nobody outside the account can write to bucket {name}.",
+                          "Anyone can write to or delete from bucket {name} through {how}.")
 
 
 def s3_bucket_acls_disabled(s) -> pd.DataFrame:
@@ -122,7 +234,12 @@ def s3_bucket_versioning_enabled(s) -> pd.DataFrame:
 
 
 def s3_bucket_mfa_delete_enabled(s) -> pd.DataFrame:
+    """S3.20 judges buckets without a lifecycle configuration (AWS does not allow MFA delete with
+    one, and the control produces no finding for them)."""
     df = _with(s, "s3_bucket_versioning", ["status", "mfa_delete"])
+    life = s.table("s3_bucket_lifecycle")
+    lifecycle = set(life.loc[pd.to_numeric(life["rule_count"], errors="coerce").fillna(0) > 0, "name"])
+    df = df[~df["name"].isin(lifecycle)]
     return verdicts(df, (df["status"] == "Enabled") & (df["mfa_delete"] == "Enabled"), resource_id="name",
                     pass_detail="Bucket {name} requires MFA to delete versions or change versioning.",
                     fail_detail="Bucket {name} does not require MFA delete (versioning {status}, MFA delete {mfa_delete}).")
@@ -136,16 +253,12 @@ def s3_bucket_access_logging_enabled(s) -> pd.DataFrame:
 
 
 def s3_bucket_object_lock_enabled(s) -> pd.DataFrame:
-    """Applies to the buckets that receive logs: server access log targets and, when CloudTrail
-    was collected, trail buckets. Object Lock keeps those records from being erased."""
+    """S3.15 applies to every general purpose bucket."""
     df = _with(s, "s3_bucket_object_lock", ["enabled", "default_mode", "default_days", "default_years"])
-    log_targets = set(s.table("s3_bucket_logging")["target_bucket"].dropna())
-    if s.has("cloudtrail_trails"):
-        log_targets |= set(s.table("cloudtrail_trails")["s3_bucket_name"].dropna())
-    df = df[df["name"].isin(log_targets)].copy()
     return verdicts(df, setting(df["enabled"], df["recorded"]), resource_id="name",
-                    pass_detail="Log bucket {name} has Object Lock (default retention: {default_mode}).",
-                    fail_detail="Log bucket {name} has no Object Lock: its logs can be deleted or overwritten.")
+                    pass_detail="Bucket {name} has Object Lock (default retention: {default_mode}).",
+                    fail_detail="Bucket {name} has no Object Lock: its objects can be deleted or overwritten "
+                                "before any retention period.")
 
 
 def s3_bucket_lifecycle_configured(s) -> pd.DataFrame:

@@ -4,7 +4,13 @@ trails log every region. Shared by the CloudTrail checks and the CloudWatch moni
 Event selectors come in two forms: basic (`EventSelectors`, with ReadWriteType and DataResources)
 and advanced (`AdvancedEventSelectors`, field selectors). A trail uses one or the other; the
 helpers below read both, and count a selector only when it covers the whole class of events (all
-buckets, read and/or write), not a subset.
+buckets, read and/or write), not a subset. Management events are "all" only when no source is left
+out: ExcludeManagementEventSources (KMS or RDS Data API events) must be empty, as CloudTrail.1
+checks, and an advanced selector must not narrow them by eventSource or anything else.
+
+GetEventSelectors always answers with the trail's selectors: a trail created without any has
+AWS's default one (all read and write management events, no data events). An empty answer is
+taken literally: nothing matches, nothing is recorded.
 """
 
 from __future__ import annotations
@@ -32,17 +38,36 @@ def _advanced_readonly_ok(fields: dict, want: str) -> bool:
     return needed <= allowed
 
 
-def logs_management_read_write(basic, advanced) -> bool:
-    """True when the selectors record every management event, read and write."""
+def management_gap(basic, advanced) -> str:
+    """What keeps the selectors from recording every management event, read and write; "" when
+    nothing does (one selector is enough)."""
+    gaps = []
     for sel in basic or []:
-        if sel.get("IncludeManagementEvents", True) and sel.get("ReadWriteType", "All") == "All":
-            return True
+        if not sel.get("IncludeManagementEvents", True):
+            continue
+        if sel.get("ReadWriteType", "All") != "All":
+            gaps.append(f"{sel.get('ReadWriteType')} management events only")
+        elif sel.get("ExcludeManagementEventSources"):
+            gaps.append("excludes events of " + ", ".join(sel["ExcludeManagementEventSources"]))
+        else:
+            return ""
     for sel in advanced or []:
         fields = _fields(sel)
-        cat = fields.get("eventCategory") or {}
-        if cat.get("Equals") == ["Management"] and _advanced_readonly_ok(fields, "both"):
-            return True
-    return False
+        if (fields.get("eventCategory") or {}).get("Equals") != ["Management"]:
+            continue
+        narrowing = sorted(set(fields) - {"eventCategory", "readOnly"})
+        if not _advanced_readonly_ok(fields, "both"):
+            gaps.append("read or write management events only")
+        elif narrowing:
+            gaps.append("management events narrowed by " + ", ".join(narrowing))
+        else:
+            return ""
+    return "; ".join(gaps) or "no management events"
+
+
+def logs_management_read_write(basic, advanced) -> bool:
+    """True when the selectors record every management event, read and write, of every source."""
+    return management_gap(basic, advanced) == ""
 
 
 def _all_buckets(values, partition: str) -> bool:
@@ -87,7 +112,8 @@ def trails_with_selectors(s) -> pd.DataFrame:
     df["basic"] = parse_json(df["event_selectors_json"])
     df["advanced"] = parse_json(df["advanced_event_selectors_json"])
     df["active_everywhere"] = (flag(df["is_multi_region"]) & flag(df["is_logging"])).fillna(False).astype(bool)
-    df["management_rw"] = [logs_management_read_write(b, a) for b, a in zip(df["basic"], df["advanced"])]
+    df["management_gap"] = [management_gap(b, a) for b, a in zip(df["basic"], df["advanced"])]
+    df["management_rw"] = df["management_gap"] == ""
     # No selector row: GetEventSelectors failed for the trail (a gap), so its selectors are unknown.
     df["selectors_unknown"] = df["trail_arn"].isna()
     return df

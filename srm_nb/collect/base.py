@@ -189,6 +189,7 @@ class Ctx:
     account_id: str
     partition: str
     scope_region: str  # region written into rows: the real region, or "global"
+    regions: tuple[str, ...] = ()  # every region this run assesses
 
     def arn(self, service: str, resource: str, region: str | None = None, account: str | None = None) -> str:
         """A partition-aware ARN: arn:<partition>:<service>:<region>:<account>:<resource>."""

@@ -1,8 +1,11 @@
 """CloudTrail: trails, whether they are logging, and which events they record.
 
-Each trail is reported once, by the region that is its home. DescribeTrails is asked for shadow
+Each trail is reported once: by its home region, or, when its home is not assessed, by the first
+assessed region that sees it (a multi-region trail is seen from every region), so a run limited to
+other regions still finds the account's multi-region trail. DescribeTrails is asked for shadow
 trails too, because an organization trail made in the management account reaches a member account
-only as a shadow trail: without them, a member account looks as if it had no trail at all.
+only as a shadow trail: without them, a member account looks as if it had no trail at all. Status
+and selectors of a trail seen away from its home are read by its ARN, as AWS requires for shadows.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from .base import REGIONAL, Ctx, collector, to_json
     },
 )
 def collect_trails(ctx: Ctx) -> None:
-    """Trails whose home is this region, their logging status and their event selectors."""
+    """Trails this region reports (see the module docstring), their logging status and their
+    event selectors."""
     listed = ctx.call("DescribeTrails", includeShadowTrails=True,
                       table=("cloudtrail_trails", "cloudtrail_event_selectors"))
     for t in (listed or {}).get("trailList", []):
-        if t.get("HomeRegion", ctx.region) != ctx.region:
-            continue  # reported by its home region
+        if not _reported_here(ctx, t.get("HomeRegion", ctx.region)):
+            continue
         name, arn = t["Name"], t["TrailARN"]
         status = ctx.call("GetTrailStatus", Name=arn, table="cloudtrail_trails", resource_id=name)
         ctx.add("cloudtrail_trails", {
@@ -62,3 +66,12 @@ def collect_trails(ctx: Ctx) -> None:
                 "event_selectors_json": to_json(sel.get("EventSelectors")),
                 "advanced_event_selectors_json": to_json(sel.get("AdvancedEventSelectors")),
             })
+
+
+def _reported_here(ctx: Ctx, home: str) -> bool:
+    """A trail is reported by its home region when that region is assessed, else by the first
+    assessed region (every assessed region sees a multi-region trail)."""
+    if home == ctx.region:
+        return True
+    assessed = ctx.regions or (ctx.region,)
+    return home not in assessed and ctx.region == min(assessed)

@@ -113,6 +113,11 @@ def _attached(entity: dict) -> str | None:
     return to_json([p["PolicyArn"] for p in entity.get("AttachedManagedPolicies") or []])
 
 
+def _boundary(entity: dict) -> str | None:
+    """The managed policy set as the identity's permissions boundary, if any."""
+    return (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+
+
 @collector(
     "iam_users",
     service="iam",
@@ -120,12 +125,14 @@ def _attached(entity: dict) -> str | None:
     operations=("GetAccountAuthorizationDetails", "ListAccessKeys", "GetAccessKeyLastUsed"),
     tables={
         "iam_users": ("region", "user_name", "user_id", "arn", "path", "create_date", "group_names",
-                      "attached_policy_arns", "inline_policy_names", "inline_policies_json"),
+                      "attached_policy_arns", "inline_policy_names", "inline_policies_json",
+                      "permissions_boundary_arn"),
         "iam_groups": ("region", "group_name", "group_id", "arn", "create_date",
                        "attached_policy_arns", "inline_policies_json"),
         "iam_roles": ("region", "role_name", "role_id", "arn", "path", "create_date",
                       "trust_policy_json", "attached_policy_arns", "inline_policies_json",
-                      "last_used_date", "service_linked"),
+                      "last_used_date", "service_linked", "permissions_boundary_arn",
+                      "instance_profile_arns"),
         "iam_policies": ("region", "policy_name", "policy_id", "arn", "path", "attachment_count",
                          "default_version_id", "document_json"),
         "iam_access_keys": ("region", "user_name", "access_key_id", "status", "create_date",
@@ -154,6 +161,7 @@ def collect_users(ctx: Ctx) -> None:
             "attached_policy_arns": _attached(u),
             "inline_policy_names": to_json([p.get("PolicyName") for p in u.get("UserPolicyList") or []]),
             "inline_policies_json": _policy_list(u.get("UserPolicyList")),
+            "permissions_boundary_arn": _boundary(u),
         })
 
     ctx.add("iam_groups", [{
@@ -176,6 +184,9 @@ def collect_users(ctx: Ctx) -> None:
         "inline_policies_json": _policy_list(r.get("RolePolicyList")),
         "last_used_date": (r.get("RoleLastUsed") or {}).get("LastUsedDate"),
         "service_linked": str(r.get("Path", "")).startswith("/aws-service-role/"),
+        "permissions_boundary_arn": _boundary(r),
+        # The instance profiles that hold this role: a profile in no role's list holds no role.
+        "instance_profile_arns": to_json([p.get("Arn") for p in r.get("InstanceProfileList") or []]),
     } for r in details.get("RoleDetailList", [])])
 
     rows = []

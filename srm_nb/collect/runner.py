@@ -218,12 +218,12 @@ def collect(
             tasks.append((c, home, GLOBAL))
         else:
             tasks.extend((c, r, r) for r in region_list)
-    _run_tasks(access, identity, interleave(tasks), recorder, workers, per_service, quiet)
+    _run_tasks(access, identity, interleave(tasks), recorder, workers, per_service, quiet, tuple(region_list))
     return _snapshot(chosen, recorder, identity, region_list, notes, started)
 
 
 def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], recorder: Recorder,
-               workers: int, per_service: int, quiet: bool) -> None:
+               workers: int, per_service: int, quiet: bool, regions: tuple[str, ...] = ()) -> None:
     def run(task) -> None:
         c, region, scope_region = task
         started = time.perf_counter()
@@ -234,7 +234,7 @@ def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], record
 
     def _run_one(c: Collector, region: str, scope_region: str) -> None:
         client = access.client(c.service, region, c.operations)
-        ctx = Ctx(c, region, client, recorder, identity.account_id, identity.partition, scope_region)
+        ctx = Ctx(c, region, client, recorder, identity.account_id, identity.partition, scope_region, regions)
         try:
             c.func(ctx)
         except (ReadOnlyViolation, CollectionCancelled):

@@ -2,14 +2,17 @@
 
 us-east-1 (default VPC): `web-tier` (HTTPS from anywhere: fine), `bastion-ssh` (SSH from
 anywhere), `reporting-db` (MySQL from anywhere); instances `web-1` (IMDSv2) and `bastion`
-(IMDSv1), both with public IPs. In the `northwind-prod` VPC (demo/vpc.py): `app-1` in a private
-subnet, IMDSv2, no public IP. Volumes: an encrypted `web-1-data` and an unencrypted
-`legacy-reports`; snapshots: `web-1-data-nightly` (encrypted, private) and
+(IMDSv1), both with public IPs; web-1 gets AWS access from the `web-app` role, the bastion from
+an instance profile someone created without a role. In the `northwind-prod` VPC (demo/vpc.py):
+`app-1` in a private subnet, IMDSv2, no public IP. Volumes: an encrypted `web-1-data` attached to
+web-1 (instance root volumes are unencrypted, as moto makes them) and an unencrypted, detached
+`legacy-reports` (not subject to EC2.3); snapshots: `web-1-data-nightly` (encrypted, private) and
 `legacy-reports-export` (unencrypted, shared publicly). AMIs: `northwind-web-golden` (private,
 recent), `northwind-base-2025` (private, built March 2025) and `northwind-partner-demo` (public);
 each AMI brings its own (unencrypted) root snapshot, as on AWS. EBS encryption by default on in
 us-east-1 only.
-eu-west-1: `legacy-rdp` (RDP from ::/0) and the Windows host `legacy-win-01` behind it.
+eu-west-1: `legacy-rdp` (RDP from ::/0) and the Windows host `legacy-win-01` behind it, and
+`vendor-debug`, all traffic from anywhere, opened for a vendor's troubleshooting and never closed.
 
 moto dates every AMI "now": `northwind-base-2025` is backdated in moto's own state (the server
 runs in this process), as demo/iam.py does for users.
@@ -17,6 +20,7 @@ runs in this process), as demo/iam.py does for users.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from . import DEMO_ACCOUNT_ID, DemoAws
@@ -51,8 +55,11 @@ def seed(aws: DemoAws) -> None:
                                    VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=db, IpPermissions=[{
         "IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-    web_1 = _instance(ec2, "web-1", "required", InstanceType="t3.small", SecurityGroupIds=[web])
-    _instance(ec2, "bastion", "optional", InstanceType="t3.micro", SecurityGroupIds=[bastion])
+    _instance_profiles(aws)
+    web_1 = _instance(ec2, "web-1", "required", InstanceType="t3.small", SecurityGroupIds=[web],
+                      IamInstanceProfile={"Name": "web-app"})
+    _instance(ec2, "bastion", "optional", InstanceType="t3.micro", SecurityGroupIds=[bastion],
+              IamInstanceProfile={"Name": "bastion-legacy"})
 
     prod = find_vpc(ec2, "northwind-prod")
     app = ec2.create_security_group(GroupName="app-tier", Description="App servers, from the VPC only",
@@ -66,6 +73,7 @@ def seed(aws: DemoAws) -> None:
                              TagSpecifications=_tags("volume", "web-1-data"))["VolumeId"]
     legacy = ec2.create_volume(AvailabilityZone="us-east-1a", Size=500, Encrypted=False,
                                TagSpecifications=_tags("volume", "legacy-reports"))["VolumeId"]
+    ec2.attach_volume(VolumeId=good, InstanceId=web_1, Device="/dev/sdf")
     ec2.create_snapshot(VolumeId=good, Description="nightly",
                         TagSpecifications=_tags("snapshot", "web-1-data-nightly"))
     export = ec2.create_snapshot(VolumeId=legacy, Description="export for the auditors",
@@ -87,6 +95,21 @@ def seed(aws: DemoAws) -> None:
     eu.authorize_security_group_ingress(GroupId=rdp, IpPermissions=[{
         "IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
     _instance(eu, "legacy-win-01", "optional", InstanceType="t3.large", SecurityGroupIds=[rdp])
+    debug = eu.create_security_group(GroupName="vendor-debug", Description="Vendor troubleshooting",
+                                     VpcId=eu_vpc)["GroupId"]
+    eu.authorize_security_group_ingress(GroupId=debug, IpPermissions=[{
+        "IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+
+
+def _instance_profiles(aws: DemoAws) -> None:
+    """web-app holds a role; bastion-legacy was created for the bastion and never given one."""
+    iam = aws.client("iam")
+    iam.create_role(RoleName="web-app", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                               "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+    iam.create_instance_profile(InstanceProfileName="web-app")
+    iam.add_role_to_instance_profile(InstanceProfileName="web-app", RoleName="web-app")
+    iam.create_instance_profile(InstanceProfileName="bastion-legacy")
 
 
 def _backdate_image(region: str, image_id: str, when: datetime) -> None:

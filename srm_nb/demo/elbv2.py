@@ -1,11 +1,13 @@
 """Demo load balancers (us-east-1, in the northwind-prod VPC of demo/vpc.py).
 
-- `northwind-web`: internet-facing ALB; HTTPS on 443 with ELBSecurityPolicy-TLS13-1-2-2021-06,
+- `northwind-web`: internet-facing ALB; HTTPS on 443 with ELBSecurityPolicy-TLS13-1-2-Res-2021-06,
   HTTP on 80 redirecting to HTTPS; drops invalid headers, deletion protection and access logs
   on; behind the `northwind-web-acl` WAF web ACL (demo/wafv2.py).
 - `northwind-legacy-portal`: internet-facing ALB; plain HTTP on 80 forwarding to the targets,
   HTTPS on 443 still on ELBSecurityPolicy-2016-08 (TLS 1.0); default attributes; no WAF.
-- `northwind-internal-api`: internal ALB, HTTPS with a current policy.
+- `northwind-internal-api`: internal ALB, HTTPS on the console's default policy
+  ELBSecurityPolicy-TLS13-1-2-2021-06, which FSBP ELB.17 does not list (only TLS 1.3 or the
+  restricted TLS 1.2 policies).
 - `northwind-telemetry`: internet-facing NLB with a TLS listener on 8883.
 HTTPS listeners present the ACM certificates of demo/acm.py (api.* for the current load
 balancers, portal-legacy.* for the legacy portal); should that story change, a certificate is
@@ -18,7 +20,8 @@ from . import DemoAws
 from .vpc import find_subnet, find_vpc
 
 ORDER = 60
-CURRENT_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+CURRENT_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+CONSOLE_DEFAULT_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 LEGACY_POLICY = "ELBSecurityPolicy-2016-08"
 
 
@@ -55,7 +58,7 @@ def seed(aws: DemoAws) -> None:
     https(legacy, LEGACY_POLICY, legacy_cert)
 
     internal = _alb(elb, "northwind-internal-api", private, "internal")
-    https(internal, CURRENT_POLICY)
+    https(internal, CONSOLE_DEFAULT_POLICY)
     elb.modify_load_balancer_attributes(LoadBalancerArn=internal, Attributes=[
         {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"}])
 

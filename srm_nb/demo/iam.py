@@ -8,13 +8,14 @@ The story, good and bad side by side:
   the user and never used;
 - ci-deploy: a workload user with one 420-day-old key, still in daily use;
 - data-loader: two active keys (a rotation never finished);
-- groups: Admins (AdministratorAccess), Analysts (ReadOnlyAccess), Developers
-  (AWSCloudShellFullAccess: flagged);
+- groups: Admins (AdministratorAccess: CIS flags the attached admin grant), Analysts
+  (ReadOnlyAccess and AWSSupportAccess, so analysts open support cases: IAM.18 passes),
+  Developers (AWSCloudShellFullAccess: flagged);
 - roles: legacy-automation with a home-made "*:*" customer managed policy; etl-glue (service
   trust, least privilege, plus an "s3:*" policy); partner-reporting trusted by another account
   without an external id; auditor-readonly with one; org-readonly open to "*" but pinned to the
   organization; open-assume-test trusting everyone; github-deploy (OIDC, subject pinned);
-- no role has AWSSupportAccess (CIS support role: FAIL);
+- no role has AWSSupportAccess (CIS support role: FAIL, though IAM.18 passes through the group);
 - two IAM server certificates: one expired, one valid.
 
 moto dates every user and key "now" and has no root user, so after creating the identities we
@@ -24,6 +25,7 @@ managed policies unless asked for all ~1,500; we add the few the story attaches.
 Fakes (moto 5.2.5 gaps), in the real API's response shape:
 - iam GetCredentialReport: moto's report has no root row; AWS's always starts with it.
 - iam ListServerCertificates: moto gives every certificate the same 2012 expiration date.
+- iam GetAccountSummary: moto's summary lacks AccountPasswordPresent (root has a password: 1).
 """
 
 from __future__ import annotations
@@ -54,11 +56,11 @@ USERS = {
 }
 
 GROUPS = {
-    "Admins": "AdministratorAccess",
-    "Analysts": "ReadOnlyAccess",
-    "Developers": "AWSCloudShellFullAccess",
+    "Admins": ["AdministratorAccess"],
+    "Analysts": ["ReadOnlyAccess", "AWSSupportAccess"],
+    "Developers": ["AWSCloudShellFullAccess"],
 }
-AWS_MANAGED = sorted(set(GROUPS.values()))
+AWS_MANAGED = sorted({p for policies in GROUPS.values() for p in policies})
 
 
 def _doc(*statements) -> str:
@@ -108,9 +110,10 @@ def seed(aws: DemoAws) -> None:
     iam.update_account_password_policy(MinimumPasswordLength=8, RequireNumbers=True,
                                        PasswordReusePrevention=3)
     _add_aws_managed_policies(AWS_MANAGED)
-    for group, policy in GROUPS.items():
+    for group, policies in GROUPS.items():
         iam.create_group(GroupName=group)
-        iam.attach_group_policy(GroupName=group, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
+        for policy in policies:
+            iam.attach_group_policy(GroupName=group, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
     for name, spec in USERS.items():
         iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "platform"}])
         for group in spec["groups"]:
@@ -212,5 +215,17 @@ def _server_certificates(req: FakeRequest) -> FakeResponse:
     return FakeResponse(xml, content_type="text/xml")
 
 
+def _account_summary(req: FakeRequest) -> FakeResponse | None:
+    """moto's summary lacks AccountPasswordPresent, which AWS reports (1: root has a console
+    password, as Northwind's root has; 0 when root credentials were removed)."""
+    status, _, body = req.forward()
+    text = body.decode()
+    if not status.startswith("200") or "<SummaryMap>" not in text or "AccountPasswordPresent" in text:
+        return None
+    entry = "<entry><key>AccountPasswordPresent</key><value>1</value></entry>"
+    return FakeResponse(text.replace("<SummaryMap>", "<SummaryMap>" + entry, 1), content_type="text/xml")
+
+
 FAKES = {("iam", "GetCredentialReport"): _credential_report,
-         ("iam", "ListServerCertificates"): _server_certificates}
+         ("iam", "ListServerCertificates"): _server_certificates,
+         ("iam", "GetAccountSummary"): _account_summary}

@@ -1,7 +1,8 @@
 """Demo S3: the data lake done right (KMS, TLS only, versioning, access logs, lifecycle), an access
-log bucket under Object Lock, a marketing site left public by policy and ACL, CloudTrail logs
-without TLS policy or Object Lock, and a forgotten export bucket. No account-level Block Public
-Access: each bucket relies on its own settings.
+log bucket under Object Lock, a marketing site left public by policy and ACL, a partner drop box
+anyone can write to, a press kit whose public-read policy its Block Public Access neutralizes,
+CloudTrail logs without TLS policy or Object Lock, and a forgotten export bucket. No
+account-level Block Public Access: each bucket relies on its own settings.
 
 moto accepts but ignores MFADelete, so no demo bucket has MFA delete (as in most accounts)."""
 
@@ -35,11 +36,11 @@ def _log_target(bucket: str) -> str:
     return json.dumps(tls)
 
 
-def _public_read(bucket: str) -> str:
+def _public(bucket: str, action: str = "s3:GetObject") -> str:
     return json.dumps({
         "Version": "2012-10-17",
-        "Statement": [{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
-                       "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}],
+        "Statement": [{"Sid": "Public", "Effect": "Allow", "Principal": "*",
+                       "Action": action, "Resource": f"arn:aws:s3:::{bucket}/*"}],
     })
 
 
@@ -76,8 +77,16 @@ def seed(aws: DemoAws) -> None:
         "TargetBucket": "northwind-access-logs", "TargetPrefix": "datalake/"}})
     # Public by intent or by accident: the marketing site, readable by anyone, no TLS policy.
     s3.create_bucket(Bucket="northwind-marketing-site")
-    s3.put_bucket_policy(Bucket="northwind-marketing-site", Policy=_public_read("northwind-marketing-site"))
+    s3.put_bucket_policy(Bucket="northwind-marketing-site", Policy=_public("northwind-marketing-site"))
     s3.put_bucket_acl(Bucket="northwind-marketing-site", ACL="public-read")
+    # Partners drop files without an account: anyone may write (FSBP S3.3), nobody may read.
+    s3.create_bucket(Bucket="northwind-partner-dropbox")
+    s3.put_bucket_policy(Bucket="northwind-partner-dropbox",
+                         Policy=_public("northwind-partner-dropbox", "s3:PutObject"))
+    # An old public-read policy, neutralized when someone turned Block Public Access on.
+    s3.create_bucket(Bucket="northwind-press-kit")
+    s3.put_bucket_policy(Bucket="northwind-press-kit", Policy=_public("northwind-press-kit"))
+    s3.put_public_access_block(Bucket="northwind-press-kit", PublicAccessBlockConfiguration=BLOCK_ALL)
     # Audit logs in Europe: blocked and encrypted, but no TLS-only policy.
     eu = aws.client("s3", "eu-west-1")
     eu.create_bucket(Bucket="northwind-cloudtrail-logs",
