@@ -23,6 +23,18 @@ def score_color(score: float) -> str:
     return "#c62828" if score < 50 else "#f9a825" if score < 80 else "#2e7d32"
 
 
+# The tallest a chart may be and still print on one page under a section heading (A4 or Letter,
+# at 96 dpi): charts are never split across pages, so a taller one leaves a page nearly empty.
+PRINT_MAX_HEIGHT = 860
+
+
+def _rows_height(base: int, per_row: int, rows: int) -> int:
+    """A chart's height for `rows` rows: `per_row` pixels each, less when that would not print
+    on one page (the rows get thinner, the chart stays whole)."""
+    rows = max(rows, 1)
+    return base + min(per_row, (PRINT_MAX_HEIGHT - base) // rows) * rows
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=50, b=40),
                       template="plotly_white", font=FONT)
@@ -76,7 +88,7 @@ def service_area_heatmap(scores: pd.DataFrame) -> go.Figure:
         hovertemplate="%{y} / %{x}<br>score %{z:.0f}, coverage %{customdata:.0f}%<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "Score by service and area (blank: no checks)", 120 + 30 * max(len(services), 1))
+    return _layout(fig, "Score by service and area (blank: no checks)", _rows_height(120, 30, len(services)))
 
 
 def findings_by_region(findings: pd.DataFrame, scores: pd.DataFrame | None = None) -> go.Figure:

@@ -24,7 +24,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "check_id", "title", "domain", "service", "severity", "status", "region", "resource_id",
     "resource_arn", "cis_ids", "fsbp_ids", "detail", "finding_uid", "account_id", "resource_type",
-    "remediation", "effort", "muted", "mute_reason",
+    "remediation", "effort", "muted", "mute_reason", "risk",
 )
 assert set(CSV_COLUMNS) <= set(FINDING_COLUMNS) | {"muted", "mute_reason"}
 # openpyxl refuses these (XML 1.0 cannot carry them).

@@ -274,3 +274,17 @@ def test_failures_are_listed_by_their_risk_everywhere(a):
     found = a.common_mistakes[a.common_mistakes["state"] == "found"]
     examples = {e for ex in found["examples"] for e in ex}
     assert examples and examples <= set(a.failing_checks["risk"])
+
+
+@pytest.mark.parametrize("services", [1, 3, 60])
+def test_the_service_heatmap_always_prints_on_one_page(services):
+    from srm_nb import charts
+
+    scores = pd.DataFrame([{"service": f"svc{i:02d}", "domain": "network", "score": 50.0, "coverage": 100.0}
+                           for i in range(services)])
+    height = charts.service_area_heatmap(scores).layout.height
+    assert height <= charts.PRINT_MAX_HEIGHT
+    if services <= 20:
+        assert height == 120 + 30 * services  # room enough: full-height rows
+    else:
+        assert (height - 120) / services >= 12  # thinner rows, still legible

@@ -170,7 +170,8 @@ def ecs_taskset_no_public_ip(s) -> pd.DataFrame:
 def ecs_service_fargate_latest_platform(s) -> pd.DataFrame:
     svc = _with_service_id(s.table("ecs_services"))
     providers = parse_json(svc["capacity_providers_json"])
-    fargate = (svc["launch_type"] == "FARGATE") | providers.map(lambda p: any(x in FARGATE_PROVIDERS for x in p or []))
+    fargate = (svc["launch_type"] == "FARGATE") | providers.map(
+        lambda p: any(x in FARGATE_PROVIDERS for x in p or [])).astype(bool)
     svc = svc[fargate].copy()
     os_key = svc["platform_family"].fillna("").astype(str).str.upper().str.startswith("WINDOWS").map(
         {True: "windows", False: "linux"})
