@@ -28,12 +28,17 @@ examples:
   srm assess --profile client-audit --client "Example Corp" --engagement ENG-2026-042 --paper letter
   srm pack outputs/111122223333/20261128T101500Z --output example-corp-evidence.zip
   srm verify example-corp-evidence.zip
+  srm fleet --organization --role-name SrmAudit --regions us-east-1,eu-west-1 --parallel 8
+  srm accounts --organization --role-name SrmAudit --ou /Root/Workloads > accounts.yaml
+  srm fleet --accounts accounts.yaml --no-pdf --resume outputs/fleet/20261128T101500Z
+  srm demo --organization                    a demo Organization assessed as a fleet, and its portfolio
 
 exit codes:
   0 the run completed (findings may fail: see --fail-on)
   1 findings at or above the --fail-on severity failed
   2 bad usage   3 credentials   4 snapshot   5 read-only guard   6 report rendering
   7 check catalog   8 `srm verify`: the pack was altered (a file changed, added or removed)
+  9 `srm fleet`: some accounts could not be assessed (the others were; fleet.json says why)
   130 interrupted (Ctrl-C or SIGTERM): no partial snapshot or report is left behind
 """
 
@@ -55,15 +60,19 @@ def _aws_options(p: argparse.ArgumentParser) -> None:
                    help="comma-separated collectors or AWS services to collect (default: all)")
 
 
-def _report_options(p: argparse.ArgumentParser) -> None:
+def _report_options(p: argparse.ArgumentParser, fleet: bool = False) -> None:
     p.add_argument("--output", default="outputs", type=Path,
-                   help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)")
-    p.add_argument("--label", default="", help="account label shown on the report's title page")
+                   help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)"
+                        + ("; the portfolio to OUTPUT/fleet/<UTC timestamp>/" if fleet else ""))
+    p.add_argument("--label", default="", help="label shown on the title page" + (
+        " of the portfolio (each account's report shows the account's name)" if fleet else ""))
     p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a finding of this severity or worse fails (muted findings never do)")
-    p.add_argument("--previous", default="auto", metavar="RUN_FOLDER",
-                   help="earlier run of the same account for the trend (default: the latest earlier run "
-                        "under --output; 'none' for no trend)")
+    p.add_argument("--previous", default="auto", metavar="FLEET_FOLDER" if fleet else "RUN_FOLDER",
+                   help=("earlier fleet for the portfolio's trend (default: the latest earlier complete fleet "
+                         "under --output; each account compares with its own latest run)" if fleet else
+                         "earlier run of the same account for the trend (default: the latest earlier run "
+                         "under --output)") + "; 'none' for no trend")
     p.add_argument("--mute", type=Path, metavar="FILE",
                    help="YAML of accepted risks: check ids or finding uids, each with a reason and an "
                         "optional expiry (muted findings are shown, listed, and left out of scores)")
@@ -99,8 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="assess the built-in demo account (no AWS account needed)",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--organization", action="store_true",
+                   help="a demo Organization instead (a management account and members in two OUs), "
+                        "assessed as a fleet, with its portfolio")
+    p.add_argument("--parallel", type=int, default=4, help="with --organization: accounts at once (default 4)")
     _report_options(p)
     _common(p)
+
+    from .cli_fleet import add_fleet_parsers
+
+    add_fleet_parsers(sub, _report_options, _common, EPILOG)
 
     p = sub.add_parser("collect", help="collect an account into a snapshot only",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -240,6 +257,10 @@ def cmd_demo(args) -> int:
 
     if find_spec("moto") is None or find_spec("flask") is None:
         raise UsageError(f"the demo account is served by moto's server, which is not installed: {DEMO_EXTRA}")
+    if args.organization:
+        from .cli_fleet import demo_organization
+
+        return demo_organization(args)
     from .demo.run import collect_demo
     from .pipeline import assess_snapshot
 
@@ -312,8 +333,21 @@ def cmd_verify(args) -> int:
     return EXIT_OK
 
 
+def cmd_fleet(args) -> int:
+    from .cli_fleet import cmd_fleet as run_fleet
+
+    return run_fleet(args)
+
+
+def cmd_accounts(args) -> int:
+    from .cli_fleet import cmd_accounts as write_accounts
+
+    return write_accounts(args)
+
+
 COMMANDS = {"assess": cmd_assess, "demo": cmd_demo, "collect": cmd_collect, "checks": cmd_checks,
-            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify}
+            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify, "fleet": cmd_fleet,
+            "accounts": cmd_accounts}
 
 def run() -> None:
     """The `srm` console script. After an interrupt, collector threads may still be blocked on a
