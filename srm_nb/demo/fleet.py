@@ -84,13 +84,13 @@ def seed_organization(endpoint: str, members: dict = MEMBERS, external_id: str |
     return result
 
 
-def _audit_role(aws: DemoAws, trusted_account: str, external_id: str | None) -> None:
+def _audit_role(aws: DemoAws, trusted_account: str, external_id: str | None, name: str = AUDIT_ROLE) -> None:
     statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{trusted_account}:root"},
                  "Action": "sts:AssumeRole"}
     if external_id:
         statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
     iam = aws.client("iam")
-    iam.create_role(RoleName=AUDIT_ROLE, AssumeRolePolicyDocument=json.dumps(
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [statement]}))
 
 
