@@ -216,7 +216,7 @@ def _run_dask(tasks: list[dict], options: dict, scheduler: str, on_done) -> None
     except ImportError as exc:  # pragma: no cover - a dependency, but say what to install
         raise UsageError("--dask-scheduler needs the `distributed` package: pip install distributed") from exc
     try:
-        client = Client(scheduler, timeout="20s", set_as_default=False)
+        client = Client(scheduler, timeout="20s")
     except OSError as exc:
         raise UsageError(f"--dask-scheduler {scheduler}: cannot reach the scheduler ({exc})") from exc
     futures = {}
