@@ -119,9 +119,9 @@ def cmd_accounts(args) -> int:
     for note in scope.notes:
         _say(args, f"note: {note}")
     header = (f"# srm-workbook accounts file: organization {scope.meta.get('organization_id')}, "
-              f"{len(scope.accounts)} active account(s); review, edit, then: srm fleet --accounts FILE")
-    sys.stdout.write(accounts_yaml(scope.accounts, args.role_name, external_id=bool(args.external_id),
-                                   header=header))
+              f"{len(scope.accounts)} active account(s); review, edit, then: srm fleet --accounts FILE"
+              + (" --external-id ID (never written here)" if args.external_id else ""))
+    sys.stdout.write(accounts_yaml(scope.accounts, args.role_name, header=header))
     return 0
 
 

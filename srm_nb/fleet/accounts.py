@@ -242,14 +242,12 @@ def parse_filters(include: str = "", exclude: str = "", tags: list[str] | None =
                    tags=tuple(tags or ()), ou=ou)
 
 
-def accounts_yaml(specs: list[AccountSpec], role: str, external_id: bool = False, header: str = "") -> str:
+def accounts_yaml(specs: list[AccountSpec], role: str, header: str = "") -> str:
     """An accounts file for `specs` (what `srm accounts` prints), to review and edit before a run.
-    The external id is never written: the file says where it goes."""
+    The external id is never written: pass it to `srm fleet --external-id` (or add it yourself)."""
     import yaml
 
     doc: dict = {"role": role}
-    if external_id:
-        doc["external_id"] = "REPLACE-ME (or pass --external-id to srm fleet)"
     doc["accounts"] = [{k: v for k, v in (("account_id", s.account_id), ("name", s.name),
                                           ("tags", list(s.tags))) if v} for s in specs]
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)

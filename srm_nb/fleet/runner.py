@@ -22,10 +22,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import UsageError
+from ..portfolio import FLEET_FILE
 from .accounts import AccountSpec
 from .worker import ASSESSED, FAILED, SKIPPED, assess_account, discard_unfinished, read_state
 
-FLEET_FILE = "fleet.json"
 FLEET_SCHEMA = 1
 NOT_RUN = "not_run"
 # Imported once in the forkserver, so each account's fresh process starts warm.
