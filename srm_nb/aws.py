@@ -332,14 +332,16 @@ def partition_of(arn: str) -> str:
 def make_access(
     profile: str | None = None,
     region: str | None = None,
-    role_arn: str | None = None,
+    role_arn: str | list[str] | tuple[str, ...] | None = None,
     external_id: str | None = None,
     session_name: str = "srm-workbook",
     endpoint_url: str | None = None,
 ) -> AwsAccess:
     """Build the session from the standard credential chain, optionally assuming a role.
 
-    The assumed-role credentials refresh themselves, so a long collection does not expire.
+    `role_arn` may be a chain (a list): each role is assumed with the previous one's credentials,
+    and `external_id` goes to the last. Every hop's credentials refresh themselves, so a long
+    collection (or a fleet) outlives one-hour role-chained sessions.
     `endpoint_url` defaults to $AWS_ENDPOINT_URL (boto3's own setting for a custom endpoint).
     """
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
@@ -349,17 +351,25 @@ def make_access(
         raise CredentialsError(
             f"AWS profile {profile!r} not found: list profiles with `aws configure list-profiles`"
         ) from exc
-    if role_arn and not _ROLE_ARN.fullmatch(role_arn):
-        raise UsageError(
-            f"--role-arn {role_arn!r} is not an IAM role ARN "
-            "(expected arn:aws:iam::111122223333:role/NAME)"
-        )
+    chain = [role_arn] if isinstance(role_arn, str) else list(role_arn or [])
+    for arn in chain:
+        if not _ROLE_ARN.fullmatch(arn):
+            raise UsageError(
+                f"--role-arn {arn!r} is not an IAM role ARN "
+                "(expected arn:aws:iam::111122223333:role/NAME)"
+            )
     if not base.region_name:
         base = boto3.Session(profile_name=profile, region_name="us-east-1")
     access = AwsAccess(session=base, endpoint_url=endpoint_url)
-    if not role_arn:
-        return access
+    for i, arn in enumerate(chain):
+        access = _assume(access, arn, external_id if i == len(chain) - 1 else None, session_name)
+    return access
 
+
+def _assume(access: AwsAccess, role_arn: str, external_id: str | None, session_name: str) -> AwsAccess:
+    """`access`'s identity assuming `role_arn`, with refreshing credentials."""
+    base = access.session
+    endpoint_url = access.endpoint_url
     # STS must be called in the role's partition (a GovCloud role from a GovCloud region).
     role_partition = role_arn.split(":")[1]
     sts_region = base.region_name

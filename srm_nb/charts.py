@@ -174,3 +174,40 @@ def findings_drilldown(findings: pd.DataFrame) -> go.Figure:
         branchvalues="total", hovertemplate="%{id}: %{value} failed<extra></extra>",
     ))
     return _layout(fig, "Failed findings by area, service, region and severity (click to drill down)", 560)
+
+
+# -- the fleet's portfolio (account ids only: account names are the user's text, in tables) ---------
+
+def account_area_heatmap(heatmap: pd.DataFrame, order: list[str]) -> go.Figure:
+    """Score per account (rows, in `order`) and area (columns); `heatmap`: account_id, domain,
+    score, coverage."""
+    areas = [d for d in DOMAINS if d in set(heatmap["domain"])]
+    z = (heatmap.pivot_table(index="account_id", columns="domain", values="score", aggfunc="first")
+         .reindex(index=order, columns=areas))
+    cov = (heatmap.pivot_table(index="account_id", columns="domain", values="coverage", aggfunc="first")
+           .reindex(index=order, columns=areas))
+    text = z.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=[DOMAINS[d] for d in areas], y=order, zmin=0, zmax=100,
+        colorscale=SCORE_SCALE, text=text.to_numpy(), texttemplate="%{text}", customdata=cov.to_numpy(),
+        xgap=2, ygap=1, colorbar=dict(title="score"),
+        hovertemplate="account %{y} / %{x}<br>score %{z:.0f}, coverage %{customdata:.0f}%<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", type="category", dtick=1)
+    return _layout(fig, "Score by account and area (worst accounts first; blank: no checks)",
+                   140 + 18 * max(len(order), 1))
+
+
+def account_scores(accounts: pd.DataFrame) -> go.Figure:
+    """One bar per account, its score; coverage in the hover text. `accounts`: the ranking."""
+    a = accounts.iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=a["score"].fillna(0), y=a["account_id"], orientation="h",
+        marker_color=[score_color(v) for v in a["score"]],
+        text=[("n/a" if pd.isna(v) else f"{v:.0f}") for v in a["score"]], textposition="auto",
+        customdata=a[["coverage"]].to_numpy(),
+        hovertemplate="account %{y}<br>score %{x:.0f}/100<br>coverage %{customdata[0]:.0f}%<extra></extra>",
+    ))
+    fig.update_xaxes(range=[0, 100], title="score (0-100)")
+    fig.update_yaxes(type="category", dtick=1)
+    return _layout(fig, "Score by account", 100 + 22 * max(len(a), 1))

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .cli_fleet import add_fleet_parsers, cmd_accounts, cmd_fleet  # light: their work is imported when run
+from .cli_runs import add_run_parsers, cmd_diff, cmd_pack, cmd_sql, cmd_verify
 from .errors import SrmError, UsageError
 from .vocabulary import PAPERS, SEVERITIES
 
@@ -30,40 +32,21 @@ examples:
   srm verify example-corp-evidence.zip
   srm sql "SELECT severity, count(*) FROM findings WHERE status = 'FAIL' AND latest GROUP BY 1"
   srm diff outputs/111122223333/20261101T090000Z outputs/111122223333/20261128T101500Z
+  srm fleet --organization --role-name SrmAudit --regions us-east-1,eu-west-1 --parallel 8
+  srm accounts --organization --role-name SrmAudit --ou /Root/Workloads > accounts.yaml
+  srm fleet --accounts accounts.yaml --no-pdf --resume outputs/fleet/20261128T101500Z
+  srm demo --organization                    a demo Organization assessed as a fleet, and its portfolio
 
 exit codes:
   0 the run completed (findings may fail: see --fail-on)
   1 findings at or above the --fail-on severity failed (srm diff: a new failure at --fail-on-new)
   2 bad usage   3 credentials   4 snapshot   5 read-only guard   6 report rendering
   7 check catalog   8 `srm verify`: the pack was altered (a file changed, added or removed)
+  9 `srm fleet`: some accounts could not be assessed (the others were; fleet.json says why)
   130 interrupted (Ctrl-C or SIGTERM): no partial snapshot or report is left behind
 """
 
 
-SQL_EPILOG = """\
-examples:
-  srm sql --schema                           the views and their columns
-  srm sql "SELECT severity, count(*) FROM findings WHERE status = 'FAIL' AND latest GROUP BY 1"
-  srm sql "SELECT account_id, run_stamp, score, coverage FROM runs ORDER BY run_stamp" --format csv
-  srm sql "SELECT role_name, trust_policy_json FROM iam_roles WHERE latest" --outputs fleet-outputs/
-  more in docs/queries.md
-
-views: runs, findings, scores, calls, gaps and one per snapshot table, each with account_id,
-run_stamp and latest (the account's newest run). Only one SELECT runs; nothing can be written.
-exit codes: 0 done, 2 bad SQL (DuckDB's message), a statement other than SELECT, or no runs
-"""
-
-DIFF_EPILOG = """\
-examples:
-  srm diff outputs/111122223333/20261101T090000Z outputs/111122223333/20261128T101500Z
-  srm diff RUN_A RUN_B --format csv > changes.csv
-  srm diff RUN_A RUN_B --fail-on-new high    exit 1 when a high or critical finding newly fails
-
-Findings are matched by their stable finding uid: new, fixed, still failing, no longer evaluated,
-gone, muted; plus the score and coverage delta per area. The report's "changes" section is the
-same comparison against the previous run.
-exit codes: 0 done, 1 a new failure reached --fail-on-new, 2 bad usage (not a run, other account)
-"""
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -83,15 +66,19 @@ def _aws_options(p: argparse.ArgumentParser) -> None:
                    help="comma-separated collectors or AWS services to collect (default: all)")
 
 
-def _report_options(p: argparse.ArgumentParser) -> None:
+def _report_options(p: argparse.ArgumentParser, fleet: bool = False) -> None:
     p.add_argument("--output", default="outputs", type=Path,
-                   help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)")
-    p.add_argument("--label", default="", help="account label shown on the report's title page")
+                   help="outputs root; the run goes to OUTPUT/<account-id>/<UTC timestamp>/ (default: outputs/)"
+                        + ("; the portfolio to OUTPUT/fleet/<UTC timestamp>/" if fleet else ""))
+    p.add_argument("--label", default="", help="label shown on the title page" + (
+        " of the portfolio (each account's report shows the account's name)" if fleet else ""))
     p.add_argument("--fail-on", choices=SEVERITIES,
                    help="exit 1 when a finding of this severity or worse fails (muted findings never do)")
-    p.add_argument("--previous", default="auto", metavar="RUN_FOLDER",
-                   help="earlier run of the same account for the trend (default: the latest earlier run "
-                        "under --output; 'none' for no trend)")
+    p.add_argument("--previous", default="auto", metavar="FLEET_FOLDER" if fleet else "RUN_FOLDER",
+                   help=("earlier fleet for the portfolio's trend (default: the latest earlier complete fleet "
+                         "under --output; each account compares with its own latest run)" if fleet else
+                         "earlier run of the same account for the trend (default: the latest earlier run "
+                         "under --output)") + "; 'none' for no trend")
     p.add_argument("--mute", type=Path, metavar="FILE",
                    help="YAML of accepted risks: check ids or finding uids, each with a reason and an "
                         "optional expiry (muted findings are shown, listed, and left out of scores)")
@@ -127,8 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="assess the built-in demo account (no AWS account needed)",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--organization", action="store_true",
+                   help="a demo Organization instead (a management account and members in two OUs), "
+                        "assessed as a fleet, with its portfolio")
+    p.add_argument("--parallel", type=int, default=4, help="with --organization: accounts at once (default 4)")
     _report_options(p)
     _common(p)
+
+    add_fleet_parsers(sub, _report_options, _common, EPILOG)
 
     p = sub.add_parser("collect", help="collect an account into a snapshot only",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,38 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("policy", help="print the least-privilege IAM policy srm-workbook needs (JSON)")
 
-    p = sub.add_parser("pack", help="zip a run folder into an evidence pack with SHA256SUMS and pack.json",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("run_folder", type=Path, metavar="RUN_FOLDER", help="the run folder `srm assess` printed")
-    p.add_argument("--output", type=Path, metavar="FILE.zip",
-                   help="the zip to write (default: srm-evidence-<account>-<stamp>.zip here)")
-    p.add_argument("--force", action="store_true", help="replace FILE.zip when it exists")
-    _common(p)
-
-    p = sub.add_parser("verify", help="recompute every digest of an evidence pack; exit 8 when altered",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("pack", type=Path, metavar="FILE.zip")
-    _common(p)
-
-    p = sub.add_parser("sql", help="query every run with SQL (DuckDB): findings, scores, snapshot tables",
-                       epilog=SQL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("query", nargs="?", help="one SELECT statement")
-    p.add_argument("--outputs", default="outputs", type=Path,
-                   help="outputs root srm assess wrote to (or one account's folder) (default: outputs/)")
-    p.add_argument("--schema", action="store_true", help="list the views and their columns")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                   help="table (default), csv (header row) or json (records)")
-
-    p = sub.add_parser("diff", help="what changed between two runs of an account",
-                       epilog=DIFF_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("run_a", type=Path, metavar="RUN_A", help="the earlier run folder")
-    p.add_argument("run_b", type=Path, metavar="RUN_B", help="the later run folder")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                   help="table (default: summary, score delta, changed findings), csv (one changed "
-                        "finding a row) or json")
-    p.add_argument("--fail-on-new", choices=SEVERITIES, metavar="SEVERITY",
-                   help="exit 1 when a finding of this severity or worse fails in RUN_B and did not in "
-                        f"RUN_A ({', '.join(SEVERITIES)})")
+    add_run_parsers(sub, _common, EPILOG)
     return parser
 
 
@@ -288,6 +250,10 @@ def cmd_demo(args) -> int:
 
     if find_spec("moto") is None or find_spec("flask") is None:
         raise UsageError(f"the demo account is served by moto's server, which is not installed: {DEMO_EXTRA}")
+    if args.organization:
+        from .cli_fleet import demo_organization
+
+        return demo_organization(args)
     from .demo.run import collect_demo
     from .pipeline import assess_snapshot
 
@@ -330,55 +296,10 @@ def cmd_policy(args) -> int:
     print(json.dumps(least_privilege_policy(), indent=2))
     return EXIT_OK
 
-
-def cmd_pack(args) -> int:
-    from .pack import make_pack
-
-    out = make_pack(args.run_folder, args.output, force=args.force)
-    print(f"Evidence pack: {out}")
-    _say(args, f"Check it with: srm verify {out}")
-    return EXIT_OK
-
-
-def cmd_verify(args) -> int:
-    from .errors import IntegrityError
-    from .pack import SUMS, verify_pack
-
-    v = verify_pack(args.pack)
-    for label, names in (("altered", v.altered), ("missing", v.missing), ("added", v.unlisted)):
-        for name in names:
-            print(f"{label}: {name}")
-    for problem in v.problems:
-        print(f"problem: {problem}")
-    if not v.intact:
-        print(f"srm: {args.pack} FAILED verification: do not rely on it; ask for the pack again",
-              file=sys.stderr)
-        return IntegrityError.exit_code
-    m = v.meta
-    print(f"OK: {v.files} files match {SUMS} (sha256 {m.get('sha256sums_sha256')}); account "
-          f"{m.get('account_id')}, assessed {m.get('collection_started_at')}, srm-workbook {m.get('tool_version')}")
-    return EXIT_OK
-
-
-def cmd_sql(args) -> int:
-    from .query import sql_text
-
-    sys.stdout.write(sql_text(args.query, args.outputs, args.format, show_schema=args.schema))
-    return EXIT_OK
-
-
-def cmd_diff(args) -> int:
-    from .workbench import diff, diff_text
-
-    d = diff(args.run_a, args.run_b)
-    sys.stdout.write(diff_text(d, args.format))
-    if args.fail_on_new and len(d.new_failures(args.fail_on_new)):
-        return EXIT_FINDINGS
-    return EXIT_OK
-
-
 COMMANDS = {"assess": cmd_assess, "demo": cmd_demo, "collect": cmd_collect, "checks": cmd_checks,
-            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify, "sql": cmd_sql, "diff": cmd_diff}
+            "policy": cmd_policy, "pack": cmd_pack, "verify": cmd_verify, "fleet": cmd_fleet,
+            "accounts": cmd_accounts, "sql": cmd_sql, "diff": cmd_diff}
+
 
 def run() -> None:
     """The `srm` console script. After an interrupt, collector threads may still be blocked on a

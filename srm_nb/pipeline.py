@@ -51,25 +51,26 @@ class PrintOptions:
 def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", quiet: bool = False,
                     previous: str | Path | None = "auto", mute_file: str | Path | None = None,
                     pdf: bool = True, engagement: Engagement | None = None,
-                    printing: PrintOptions = PrintOptions()) -> RunResult:
+                    printing: PrintOptions = PrintOptions(), folder: Path | None = None) -> RunResult:
     """Save the snapshot (if new) into a run folder, check it, export, and render the report.
 
     `previous`: an earlier run folder for the trend; "auto" picks the latest earlier run of the
     same account under `output_root`; None or "" means no trend.
+    `folder`: an empty run folder already made with `new_run_folder` (a fleet records it first).
     """
     if mute_file and not Path(mute_file).is_file():
         raise UsageError(f"mute file {mute_file} does not exist")
     if previous and previous != "auto" and not Path(previous).is_dir():
         raise UsageError(f"--previous {previous} is not a folder: pass an earlier run folder, "
                          "outputs/<account-id>/<timestamp>/")
-    folder = new_run_folder(output_root, snapshot.account_id)
+    folder = folder or new_run_folder(output_root, snapshot.account_id)
     if previous == "auto":
         previous = latest_run(output_root, snapshot.account_id, before=folder.name)
     try:
         return _assess_into(folder, snapshot, label=label, quiet=quiet, previous=previous,
                             mute_file=mute_file, pdf=pdf, engagement=engagement, printing=printing)
-    except UsageError:
-        shutil.rmtree(folder, ignore_errors=True)  # bad input: leave no half run behind
+    except (UsageError, KeyboardInterrupt):
+        shutil.rmtree(folder, ignore_errors=True)  # bad input or interrupted: leave no half run
         raise
 
 

@@ -115,6 +115,16 @@ def test_account_public_access_block_absent_then_present():
     assert verdicts(snap, "s3_account_public_access_blocked") == {"123456789012": "PASS"}
 
 
+def test_asking_for_s3_collects_the_account_block_too():
+    """`--services s3` must not leave the policy and ACL checks without the account-level Block
+    Public Access they weigh (an S3 Control call): s3 brings s3control along."""
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="only-bucket")
+        snap = collect_moto("s3")
+    assert {"s3_buckets", "s3_account_public_access_block"} <= set(snap.tables)
+    assert verdicts(snap, "s3_bucket_policy_not_public") == {"only-bucket": "PASS"}
+
+
 def test_many_buckets_are_all_read_by_the_inner_pool():
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")

@@ -171,6 +171,12 @@ class _Progress:
             bar.close()
 
 
+# A service a user names brings the APIs its checks also read: S3's account-level Block Public
+# Access is an S3 Control call, API Gateway's HTTP APIs are apigatewayv2, and so on.
+COMPANION_SERVICES = {"s3": ("s3control",), "apigateway": ("apigatewayv2",),
+                      "redshift": ("redshift-serverless",)}
+
+
 def collect(
     access: AwsAccess,
     regions: str | list[str] | None = None,
@@ -210,7 +216,8 @@ def collect(
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
 
-    chosen = [c for c in REGISTRY.values() if not services or c.name in services or c.service in services]
+    wanted = set(services or ()) | {c for s in services or () for c in COMPANION_SERVICES.get(s, ())}
+    chosen = [c for c in REGISTRY.values() if not services or c.name in wanted or c.service in wanted]
     home = home_region(identity.partition)
     tasks = []
     for c in chosen:

@@ -18,25 +18,40 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import boto3
+from botocore.config import Config
+
+from ..aws import _single_host
 
 DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
 DEMO_ALIAS = "northwind-prod"
 DEMO_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 
-_NOT_STORY = {"server", "faults", "run"}
+_NOT_STORY = {"server", "faults", "run", "fleet"}
 
 
 @dataclass
 class DemoAws:
-    """Plain (unguarded, writing) boto3 clients against the demo endpoint: for seeding only."""
+    """Plain (unguarded, writing) boto3 clients against the demo endpoint: for seeding only.
+    `account_id`: seed another account of the server (moto's x-moto-account-id header)."""
 
     endpoint: str
+    account_id: str | None = None
 
     def client(self, service: str, region: str = "us-east-1"):
-        return boto3.client(
+        client = boto3.client(
             service, region_name=region, endpoint_url=self.endpoint,
             aws_access_key_id="demo", aws_secret_access_key="demo",
+            config=Config(inject_host_prefix=False),
         )
+        _single_host(client)  # one host: no "<account-id>." prefix (S3 Control)
+        if self.account_id:
+            account = self.account_id
+
+            def in_account(request, **_):
+                request.headers["x-moto-account-id"] = account
+
+            client.meta.events.register("before-send", in_account)
+        return client
 
 
 def demo_now() -> datetime:

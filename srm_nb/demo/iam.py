@@ -177,7 +177,7 @@ ROOT_ROW = (
 )
 
 
-def _credential_report(req: FakeRequest) -> FakeResponse | None:
+def _credential_report(req: FakeRequest, account: str = DEMO_ACCOUNT_ID) -> FakeResponse | None:
     """moto's report has no root row; AWS's always starts with it."""
     status, _, body = req.forward()
     text = body.decode()
@@ -187,7 +187,7 @@ def _credential_report(req: FakeRequest) -> FakeResponse | None:
     report = base64.b64decode(text[start + 9:end]).decode()
     header, _, rest = report.partition("\n")
     report = header + "\n" + ROOT_ROW.format(
-        account=DEMO_ACCOUNT_ID,
+        account=account,
         password_used=(demo_now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S+00:00")) + rest
     content = base64.b64encode(report.encode()).decode()
     return FakeResponse(text[:start + 9] + content + text[end:], content_type="text/xml")

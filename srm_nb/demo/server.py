@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 import botocore.session
 from werkzeug.serving import make_server
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class FakeRequest:
     path: str
     params: dict  # JSON body, query/form parameters, and URI template values merged
     forward: Callable[[], tuple[str, list, bytes]]  # moto's own answer (status, headers, body)
+    access_key: str = ""  # the signing key: whose request it is (moto maps it to an account)
 
 
 @dataclass
@@ -133,9 +134,9 @@ class FakeOperations:
 
     def __call__(self, environ, start_response):
         scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        if not scope or not any(s == scope.group(2) for s, _ in self.handlers):
+        if not scope or not any(s == scope.group(3) for s, _ in self.handlers):
             return self.app(environ, start_response)
-        region, service = scope.group(1), scope.group(2)
+        access_key, region, service = scope.group(1), scope.group(2), scope.group(3)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
@@ -167,7 +168,7 @@ class FakeOperations:
             chunks = b"".join(self.app(environ, capture))
             return captured["status"], captured["headers"], chunks
 
-        response = handler(FakeRequest(service, operation, region, method, path, params, forward))
+        response = handler(FakeRequest(service, operation, region, method, path, params, forward, access_key))
         if response is None:
             return self.app(environ, start_response)
         self.answered.append((service, operation))
