@@ -172,9 +172,8 @@ class _Progress:
 
 
 # A service a user names brings the APIs its checks also read: S3's account-level Block Public
-# Access is an S3 Control call, API Gateway's HTTP APIs are apigatewayv2, and so on.
-COMPANION_SERVICES = {"s3": ("s3control",), "apigateway": ("apigatewayv2",),
-                      "redshift": ("redshift-serverless",)}
+# Access is an S3 Control call; API Gateway's HTTP and WebSocket APIs are apigatewayv2.
+COMPANION_SERVICES = {"s3": ("s3control",), "apigateway": ("apigatewayv2",)}
 
 
 def collect(
