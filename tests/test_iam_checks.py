@@ -331,9 +331,12 @@ def test_customer_policy_kms_decryption_on_every_key():
             for n, (d, _) in KMS_CASES.items()]
     pols.append({"policy_name": "Boundary", "arn": "arn:aws:iam::1:policy/Boundary", "attachment_count": 0,
                  "document_json": pdoc(decrypt("*"))})
+    pols.append({"policy_name": "Unread", "arn": "arn:aws:iam::1:policy/Unread", "attachment_count": 1,
+                 "document_json": None})
     s = snap(iam_policies=pols, iam_users=[{"user_name": "dev", "permissions_boundary_arn": "arn:aws:iam::1:policy/Boundary"}],
              iam_roles=[])
-    assert run("iam_policy_no_kms_decrypt_all_keys", s) == {n: v for n, (_, v) in KMS_CASES.items()}
+    assert run("iam_policy_no_kms_decrypt_all_keys", s) == {**{n: v for n, (_, v) in KMS_CASES.items()},
+                                                            "Unread": "ERROR"}
     assert "allows kms:ReEncryptFrom on every KMS key" in detail("iam_policy_no_kms_decrypt_all_keys", s)
 
 

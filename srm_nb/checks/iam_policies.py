@@ -120,12 +120,12 @@ def _on_every_key(st: dict) -> bool:
     return any(_every_key(r) for r in as_list(st.get("Resource")))
 
 
-def kms_decrypt_on_every_key(doc) -> list[str]:
-    """The decryption actions the document allows on every KMS key. Like IAM, "*" and "kms:*"
-    include them; a condition does not narrow the grant to some keys, an unconditional Deny of the
-    action on every key does cancel it."""
-    if not doc:
-        return []
+def kms_decrypt_on_every_key(doc) -> str | None:
+    """The decryption actions the document allows on every KMS key, as text ("" for none; None
+    when there is no document to read). Like IAM, "*" and "kms:*" include them; a condition does
+    not narrow the grant to some keys, an unconditional Deny of the action on every key cancels it."""
+    if doc is None:
+        return None
     sts = statements(doc)
     found = []
     for action in KMS_DECRYPT_ACTIONS:
@@ -134,13 +134,17 @@ def kms_decrypt_on_every_key(doc) -> list[str]:
                      and _on_every_key(st) for st in sts)
         if allowed and not denied:
             found.append(action)
-    return found
+    return ", ".join(found)
+
+
+def _no_decrypt(decrypt: pd.Series) -> pd.Series:
+    return (decrypt == "").where(decrypt.notna())
 
 
 def iam_policy_no_kms_decrypt_all_keys(s) -> pd.DataFrame:
     pols = _customer_policies(s)
-    pols["decrypt"] = parse_json(pols["document_json"]).map(lambda d: ", ".join(kms_decrypt_on_every_key(d)))
-    return verdicts(pols, pols["decrypt"] == "", resource_id="policy_name",
+    pols["decrypt"] = parse_json(pols["document_json"]).map(kms_decrypt_on_every_key)
+    return verdicts(pols, _no_decrypt(pols["decrypt"]), resource_id="policy_name",
                     pass_detail="Customer managed policy {policy_name} does not allow decryption with "
                                 "every KMS key.",
                     fail_detail="Customer managed policy {policy_name} ({use}) allows {decrypt} on every KMS "
@@ -151,9 +155,9 @@ def iam_inline_policy_no_kms_decrypt_all_keys(s) -> pd.DataFrame:
     ids = _inline_policies(s)
     if ids.empty:
         return empty()
-    ids["decrypt"] = ids["inline"].map(
-        lambda p: ", ".join(kms_decrypt_on_every_key(p.get("document"))) if isinstance(p, dict) else "")
-    return verdicts(ids, ids["decrypt"] == "", resource_id="rid",
+    ids["decrypt"] = ids["inline"].map(lambda p: kms_decrypt_on_every_key(p.get("document") if isinstance(p, dict)
+                                                                          else None))
+    return verdicts(ids, _no_decrypt(ids["decrypt"]), resource_id="rid",
                     pass_detail="Inline policy {policy} of {kind} {name} does not allow decryption with "
                                 "every KMS key.",
                     fail_detail="Inline policy {policy} of {kind} {name} allows {decrypt} on every KMS key; "
