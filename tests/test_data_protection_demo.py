@@ -72,6 +72,7 @@ BY_DETAIL = {
     "acm_certificate_key_strength": {"api.northwind-analytics.example": "PASS"},
     "efs_filesystem_encrypted": {"northwind-shared": "PASS", "migration-scratch": "FAIL"},
     "efs_filesystem_backup_enabled": {"northwind-shared": "PASS", "migration-scratch": "FAIL"},
+    "efs_filesystem_automatic_backups_enabled": {"northwind-shared": "PASS", "migration-scratch": "FAIL"},
 }
 
 

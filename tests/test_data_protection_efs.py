@@ -1,4 +1,4 @@
-"""EFS: the file-system collector against moto, and the encryption and backup checks."""
+"""EFS: the file-system collector against moto, and the encryption and backup checks (EFS.2, EFS.7)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ def test_encrypted_pass_and_fail(seeded):
     assert "(shared)" in details(snap, "efs_filesystem_encrypted")[good]
 
 
+def test_automatic_backups_pass_and_fail(seeded):
+    """EFS.7 reads the file system's own backup policy: no policy at all is automatic backups off."""
+    snap, good, bad = seeded
+    assert verdicts(snap, "efs_filesystem_automatic_backups_enabled") == {good: "PASS", bad: "FAIL"}
+    assert "never turned on" in details(snap, "efs_filesystem_automatic_backups_enabled")[bad]
+
+
 def _backup_tables(selections=(), protected=()):
     return {"backup_plans": schema_table("backup_plans", [{"region": "us-east-1", "plan_id": "p", "name": "daily",
                                                            "rule_count": 1}]),
@@ -79,3 +86,4 @@ def test_backup_policy_denied_is_error():
     snap = make_snapshot({"efs_file_systems": fs, "efs_backup_policies": schema_table("efs_backup_policies", []),
                           **_backup_tables()}, gaps=[gap])
     assert verdicts(snap, "efs_filesystem_backup_enabled") == {"fs-1": "ERROR"}
+    assert verdicts(snap, "efs_filesystem_automatic_backups_enabled") == {"fs-1": "ERROR"}

@@ -30,6 +30,8 @@ def _seed():
         {"Key": "deletion_protection.enabled", "Value": "true"}])
     bad = elb.create_load_balancer(Name="bad", Subnets=subnets, Scheme="internet-facing")["LoadBalancers"][0]["LoadBalancerArn"]
     elb.create_listener(LoadBalancerArn=bad, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    elb.modify_load_balancer_attributes(LoadBalancerArn=bad, Attributes=[
+        {"Key": "routing.http.desync_mitigation_mode", "Value": "monitor"}])
     elb.create_listener(LoadBalancerArn=bad, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-2016-08",
                         Certificates=[{"CertificateArn": cert}], DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
 
@@ -54,6 +56,7 @@ def test_collected_load_balancers_listeners_and_verdicts():
     assert run(s, "elbv2_loadbalancer_invalid_headers_dropped") == {"good": "PASS", "bad": "FAIL"}
     assert run(s, "elbv2_loadbalancer_deletion_protection_enabled") == {"good": "PASS", "bad": "FAIL"}
     assert run(s, "elbv2_loadbalancer_access_logs_enabled") == {"good": "FAIL", "bad": "FAIL"}
+    assert run(s, "elbv2_loadbalancer_desync_mitigation") == {"good": "PASS", "bad": "FAIL"}
 
 
 def listener(lid, protocol, policy=None, actions=None, lb_type="application"):
@@ -111,3 +114,17 @@ def test_header_check_applies_to_albs_only():
     ])
     assert run(s, "elbv2_loadbalancer_invalid_headers_dropped") == {"alb": "FAIL"}
     assert run(s, "elbv2_loadbalancer_deletion_protection_enabled") == {"alb": "FAIL", "nlb": "PASS"}
+
+
+def test_desync_mitigation_defensive_or_strictest_on_albs():
+    """ELB.12: monitor fails; an attribute list without the mode is at AWS's default, defensive;
+    a load balancer whose attributes were not read is an error, not a pass."""
+    def lb(name, attrs, kind="application"):
+        return {"name": name, "type": kind, "attributes_json": None if attrs is None else json.dumps(attrs)}
+    mode = "routing.http.desync_mitigation_mode"
+    s = snapshot(elbv2_load_balancers=[], elbv2_load_balancer_attributes=[
+        lb("defensive", {mode: "defensive"}), lb("strictest", {mode: "strictest"}), lb("monitor", {mode: "monitor"}),
+        lb("default", {"deletion_protection.enabled": "true"}), lb("unread", None),
+        lb("nlb", {mode: "monitor"}, kind="network")])
+    assert run(s, "elbv2_loadbalancer_desync_mitigation") == {
+        "defensive": "PASS", "strictest": "PASS", "monitor": "FAIL", "default": "PASS", "unread": "ERROR"}

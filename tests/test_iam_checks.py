@@ -297,6 +297,63 @@ def test_customer_policy_service_wildcard():
     assert run("iam_policy_no_service_wildcard", s) == {"S3All": "FAIL", "S3AllUnused": "FAIL", "Reader": "PASS"}
 
 
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def decrypt(resource, action="kms:Decrypt", **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+KMS_CASES = {  # policy name: (document, verdict) -- KMS.1 and KMS.2 read documents alike
+    "DecryptAll": (pdoc(decrypt("*")), "FAIL"),
+    "ReEncryptEveryKey": (pdoc(decrypt("arn:aws:kms:*:123456789012:key/*", "kms:ReEncrypt*")), "FAIL"),
+    "KmsStar": (pdoc(decrypt(["arn:aws:kms:*"], "kms:*")), "FAIL"),
+    "Admin": (ADMIN, "FAIL"),
+    "EverythingButS3": (pdoc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}), "FAIL"),
+    "EveryKeyButOne": (pdoc({"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": KEY}), "FAIL"),
+    "OnlyWithCondition": (pdoc(decrypt("*", Condition={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}})),
+                          "FAIL"),
+    "DeniedWhenConditional": (pdoc(decrypt("*"), {"Effect": "Deny", "Action": "kms:*", "Resource": "*",
+                                                  "Condition": {"Bool": {"aws:SecureTransport": "false"}}}), "FAIL"),
+    "NamedKey": (pdoc(decrypt(KEY), decrypt(KEY, "kms:ReEncryptFrom")), "PASS"),
+    "Aliases": (pdoc(decrypt("arn:aws:kms:us-east-1:123456789012:alias/*")), "PASS"),
+    "EncryptOnly": (pdoc(decrypt("*", ["kms:Encrypt", "kms:GenerateDataKey"])), "PASS"),
+    "DeniedEverywhere": (pdoc(decrypt("*", "kms:*"), {"Effect": "Deny", "Action": ["kms:Decrypt", "kms:ReEncrypt*"],
+                                                      "Resource": "*"}), "PASS"),
+    "Reader": (READ, "PASS"),
+}
+
+
+def test_customer_policy_kms_decryption_on_every_key():
+    """KMS.1: customer managed policies, attached or not (boundaries excepted), may not allow
+    kms:Decrypt or kms:ReEncryptFrom on every key; wildcards in Action and Resource count."""
+    pols = [{"policy_name": n, "arn": f"arn:aws:iam::1:policy/{n}", "attachment_count": 0, "document_json": d}
+            for n, (d, _) in KMS_CASES.items()]
+    pols.append({"policy_name": "Boundary", "arn": "arn:aws:iam::1:policy/Boundary", "attachment_count": 0,
+                 "document_json": pdoc(decrypt("*"))})
+    pols.append({"policy_name": "Unread", "arn": "arn:aws:iam::1:policy/Unread", "attachment_count": 1,
+                 "document_json": None})
+    s = snap(iam_policies=pols, iam_users=[{"user_name": "dev", "permissions_boundary_arn": "arn:aws:iam::1:policy/Boundary"}],
+             iam_roles=[])
+    assert run("iam_policy_no_kms_decrypt_all_keys", s) == {**{n: v for n, (_, v) in KMS_CASES.items()},
+                                                            "Unread": "ERROR"}
+    assert "allows kms:ReEncryptFrom on every KMS key" in detail("iam_policy_no_kms_decrypt_all_keys", s)
+
+
+def test_inline_policy_kms_decryption_on_every_key():
+    """KMS.2: the inline policies of users, groups and roles."""
+    s = snap(**identity_tables(
+        users=[{"user_name": "bob", "arn": "u1", "attached_policy_arns": "[]",
+                "inline_policies_json": inline(("decrypt", KMS_CASES["DecryptAll"][0]))}],
+        groups=[{"group_name": "ops", "arn": "g1", "attached_policy_arns": "[]", "inline_policies_json": inline(("read", READ))}],
+        roles=[{"role_name": "etl", "arn": "r1", "attached_policy_arns": "[]",
+                "inline_policies_json": inline(("key", KMS_CASES["NamedKey"][0]), ("all", ADMIN))}],
+    ))
+    assert run("iam_inline_policy_no_kms_decrypt_all_keys", s) == {
+        "user/bob/decrypt": "FAIL", "group/ops/read": "PASS", "role/etl/key": "PASS", "role/etl/all": "FAIL"}
+    assert "kms:Decrypt, kms:ReEncryptFrom on every KMS key" in detail("iam_inline_policy_no_kms_decrypt_all_keys", s)
+
+
 def inline(*pairs):
     return json.dumps([{"name": n, "document": json.loads(d)} for n, d in pairs])
 

@@ -31,6 +31,9 @@ EXPECTED = {
                                  "EtlScratchS3": "PASS"},
     "iam_policy_no_service_wildcard": {"EtlScratchS3": "FAIL", "DataLakeReadWrite": "PASS"},
     "iam_inline_policy_no_full_admin": {"user/bob.analyst/quick-fix": "FAIL"},
+    "iam_policy_no_kms_decrypt_all_keys": {"NorthwindPowerAdmin": "FAIL", "DataLakeReadWrite": "PASS",
+                                           "EtlScratchS3": "PASS"},
+    "iam_inline_policy_no_kms_decrypt_all_keys": {"user/bob.analyst/quick-fix": "FAIL"},
     "iam_user_no_direct_policies": {"alice.admin": "PASS", "bob.analyst": "FAIL"},
     "iam_support_role_exists": {ACCOUNT: "FAIL"},
     "iam_support_access_attached": {ACCOUNT: "PASS"},  # the Analysts group: IAM.18 accepts it

@@ -54,6 +54,8 @@ NAMED = [
     ("vpc_flow_logs_enabled", "northwind-analytics", "FAIL"),
     ("vpc_networkacl_admin_ports_restricted", "prod-private", "PASS"),
     ("vpc_networkacl_admin_ports_restricted", "dmz-legacy", "FAIL"),
+    ("vpc_networkacl_in_use", "prod-private", "PASS"),
+    ("vpc_networkacl_in_use", "dmz-legacy", "PASS"),
     ("ssm_instance_managed", "web-1", "PASS"),
     ("ssm_instance_managed", "app-1", "PASS"),
     ("ssm_instance_managed", "bastion", "FAIL"),
@@ -78,6 +80,8 @@ BY_ID = {
     "elbv2_loadbalancer_invalid_headers_dropped": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL"},
     "elbv2_loadbalancer_deletion_protection_enabled": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL"},
     "elbv2_loadbalancer_access_logs_enabled": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL"},
+    "elbv2_loadbalancer_desync_mitigation": {"northwind-web": "PASS", "northwind-legacy-portal": "FAIL",
+                                             "northwind-internal-api": "PASS"},
     "lambda_function_runtime_supported": {"orders-api": "PASS", "report-export": "FAIL", "thumbnailer": "FAIL",
                                           "gdpr-erasure": "PASS"},
     "lambda_function_not_public": {"orders-api": "PASS", "thumbnailer": "PASS", "partner-webhook": "FAIL",
@@ -104,6 +108,14 @@ def test_peering_routes_and_default_vpcs(demo_findings):
     f = demo_findings[demo_findings["check_id"] == "vpc_default_vpc_unused"]
     assert dict(zip(f["region"], f["status"])) == {"us-east-1": "FAIL", "eu-west-1": "FAIL",
                                                    "ap-southeast-2": "PASS"}
+
+
+def test_the_analytics_default_network_acl_is_the_only_unused_one(demo_findings):
+    """The analytics VPC's only subnet moved to dmz-legacy: its default ACL guards none (EC2.16)."""
+    f = demo_findings[demo_findings["check_id"] == "vpc_networkacl_in_use"]
+    failed = f[f["status"] == "FAIL"]
+    assert len(failed) == 1 and failed["detail"].iloc[0].startswith("Default network ACL")
+    assert set(f["status"]) == {"PASS", "FAIL"}
 
 
 def test_default_security_group_of_prod_is_the_only_clean_one(demo_findings):

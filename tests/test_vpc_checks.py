@@ -127,3 +127,15 @@ def test_peering_route_scope():
 def test_no_peering_routes_is_not_applicable():
     s = peering_snapshot([("rtb-a", "vpc-a", "0.0.0.0/0", "igw-1")])
     assert set(run(s, "vpc_peering_routes_least_access").values()) == {"NOT_APPLICABLE"}
+
+
+def test_network_acl_in_use():
+    """EC2.16 (vpc-network-acl-unused-check): an ACL associated with no subnet fails, a VPC's
+    default ACL included; unreadable associations are an error."""
+    def acl(acl_id, subnets, default=False):
+        return {"network_acl_id": acl_id, "vpc_id": "vpc-1", "is_default": default,
+                "subnet_ids_json": None if subnets is None else json.dumps(subnets)}
+    s = snapshot(vpc_network_acls=[acl("acl-used", ["subnet-1", "subnet-2"]), acl("acl-spare", []),
+                                   acl("acl-default", [], default=True), acl("acl-unread", None)])
+    assert run(s, "vpc_networkacl_in_use") == {"acl-used": "PASS", "acl-spare": "FAIL", "acl-default": "FAIL",
+                                               "acl-unread": "ERROR"}

@@ -45,7 +45,7 @@ CATALOG_VERSION = "2026.11"
 PACKAGE_DIR = Path(__file__).parent
 # Modules of this package that hold machinery, not checks.
 NOT_CHECK_MODULES = frozenset({"base", "benchmarks", "catalog", "runner", "policy", "docs",
-                               "filter_patterns", "trails"})
+                               "filter_patterns", "trails", "fsbp"})
 
 _ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+){2,}$")
 _FSBP = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\d+$")  # e.g. IAM.9, EC2.19, CloudTrail.1

@@ -12,6 +12,7 @@ import sys
 
 from .benchmarks import load_frameworks, normalize_framework
 from .catalog import CATALOG_COLUMNS, fsbp_severities, load_catalog
+from .fsbp import REASONS, control_key, coverage, load_fsbp_gaps, mapped_controls
 
 TABLE_COLUMNS = ("check_id", "severity", "domain", "service", "cis_ids", "fsbp_ids", "title")
 REGENERATE = "python -m srm_nb.checks.docs > docs/controls.md"
@@ -51,6 +52,10 @@ def catalog_text(df, fmt: str = "table", framework: str | None = None) -> str:
 
 def _md(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _coverage_cell(control, catalog) -> str:
@@ -115,37 +120,58 @@ def controls_markdown() -> str:
     return "\n".join(out) + "\n"
 
 
-def _fsbp_key(control: str) -> tuple:
-    service, number = control.split(".")
-    return service.lower(), int(number)
-
-
 def _fsbp_section(catalog) -> list[str]:
-    """FSBP controls by service: Security Hub's severity, the checks that report the control
-    (with their severity), and where a check deliberately differs, why."""
+    """FSBP controls by service: how many of the service's FSBP controls a check reports, the checks
+    behind each (with their severity and, where a check deliberately differs, why), and the
+    controls not covered yet with the reason."""
     sh = fsbp_severities()
-    by_control: dict[str, list] = {}
-    for check in catalog.values():
-        for f in check.fsbp_ids:
-            by_control.setdefault(f, []).append(check)
-    services = sorted({f.split(".")[0] for f in by_control}, key=str.lower)
+    gaps = load_fsbp_gaps()
+    mapped = mapped_controls(catalog)
+    services = coverage(catalog, gaps)
+    covered = sum(len(s.covered) for s in services)
+    total = sum(s.total for s in services)
+    missing = [g for s in services for g in s.missing]
+    why = ", ".join(f"{sum(1 for g in missing if g.reason == r)} {REASONS[r]}" for r in REASONS
+                    if any(g.reason == r for g in missing))
+    retired = sum(len(s.retired) for s in services)
+    outside = sum(len(s.outside) for s in services)
     out = ["", "## AWS Foundational Security Best Practices (FSBP)", "",
-           "The FSBP controls the checks report (Security Hub's control ids), by service. A check",
-           "takes Security Hub's severity (`srm_nb/data/fsbp_severities.yaml`, written from the",
-           "control pages) unless it says why it differs; each check follows its control's own",
-           "reading (where FSBP and CIS read a practice differently, each id sits on its own check).",
-           "", f"{len(by_control)} controls in {len(services)} services.", "",
-           "| Service | Controls |", "|---|---:|"]
-    out += [f"| {svc} | {sum(1 for f in by_control if f.split('.')[0] == svc)} |" for svc in services]
-    for svc in services:
-        out += ["", f"### {svc}", "", "| Control | Security Hub severity | Checks (severity) | Deviation |",
-                "|---|---|---|---|"]
-        for f in sorted((f for f in by_control if f.split(".")[0] == svc), key=_fsbp_key):
-            checks = sorted(by_control[f], key=lambda c: c.id)
+           "The FSBP controls of the services the collectors read (Security Hub's control ids), by",
+           "service: the checks that report each one, and why the others are not covered yet",
+           "(`srm_nb/data/fsbp_not_covered.yaml`). A check takes Security Hub's severity",
+           "(`srm_nb/data/fsbp_severities.yaml`, written from the control pages) unless it says why it",
+           "differs; each check follows its control's own reading (where FSBP and CIS read a practice",
+           "differently, each id sits on its own check). Tagging controls belong to Security Hub's",
+           "tagging standard, not to FSBP; services no collector reads are not counted.", "",
+           f"**{covered} of {total} FSBP controls covered by a check** ({covered / total:.0%}); "
+           f"{total - covered} not covered: {why}."
+           + (f" {retired} retired control(s) listed for reference, not counted." if retired else ""),
+           f"The checks also report {outside} Security Hub control(s) that belong to other standards "
+           "only (CIS, NIST SP 800-53, PCI DSS), shown with their service but not counted.", "",
+           "| Service | FSBP controls | Covered | Not covered | Other Security Hub controls |",
+           "|---|---:|---:|---:|---:|"]
+    out += [f"| {s.service} | {s.total} | {len(s.covered)} | {len(s.missing)} | {len(s.outside)} |"
+            for s in services]
+    out.append(f"| **Total** | {total} | {covered} | {total - covered} | {outside} |")
+    for s in services:
+        out += ["", f"### {s.service}", "", f"{len(s.covered)} of {s.total} FSBP controls covered."]
+        ids = [*s.covered, *s.outside]
+        if ids:
+            out += ["", "| Control | Security Hub severity | Checks (severity) | Deviation | Standard |",
+                    "|---|---|---|---|---|"]
+        for f in sorted(ids, key=control_key):
+            checks = sorted(mapped[f], key=lambda c: c.id)
             cells = ", ".join(f"`{c.id}` ({c.severity})" for c in checks)
             deviations = "; ".join(f"`{c.id}` is {c.severity}: {_md(c.severity_rationale)}"
                                    for c in checks if c.severity_rationale and c.severity != sh.get(f))
-            out.append(f"| {f} | {sh.get(f, '**not in the table**')} | {cells} | {deviations or 'None'} |")
+            standard = f"not FSBP: {_md(gaps.outside[f])}" if f in gaps.outside else "FSBP"
+            out.append(f"| {f} | {sh.get(f, '**not in the table**')} | {cells} | {deviations or 'None'} "
+                       f"| {standard} |")
+        listed = [*s.missing, *s.retired]
+        if listed:
+            out += ["", "Not covered:", "", "| Control | Title | Why |", "|---|---|---|"]
+            out += [f"| {g.id} | {_md(g.title)} | {_upper_first(REASONS[g.reason])}: {_md(g.detail)} |"
+                    for g in listed]
     return out
 
 

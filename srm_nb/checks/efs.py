@@ -22,6 +22,18 @@ def efs_filesystem_encrypted(s) -> pd.DataFrame:
                     fail_detail="File system {label} is not encrypted at rest (encryption is chosen at creation).")
 
 
+def efs_filesystem_automatic_backups_enabled(s) -> pd.DataFrame:
+    """EFS.7 (AWS Config efs-automatic-backups-enabled): the file system's own backup policy is
+    ENABLED. A file system whose policy could not be read has no row in efs_backup_policies."""
+    fs = _named(s.table("efs_file_systems")).merge(
+        s.table("efs_backup_policies")[["file_system_id", "status"]], on="file_system_id", how="left",
+        indicator=True)
+    fs["status"] = fs["status"].fillna("never turned on").where(fs["_merge"] == "both")
+    return verdicts(fs, (fs["status"] == "ENABLED").where(fs["status"].notna()), resource_id="file_system_id",
+                    pass_detail="File system {label} has automatic backups on (daily, AWS Backup).",
+                    fail_detail="File system {label} has automatic backups off ({status}).")
+
+
 def efs_filesystem_backup_enabled(s) -> pd.DataFrame:
     """EFS.2 (AWS Config efs-in-backup-plan): the file system is in an AWS Backup plan. EFS
     automatic backups are one (AWS's aws/efs/automatic-backup-plan); a selection of the account's

@@ -1,5 +1,5 @@
-"""Elastic Load Balancing v2: TLS on listeners, current TLS policies, header hygiene, deletion
-protection, access logs, and WAF in front of internet-facing ALBs."""
+"""Elastic Load Balancing v2: TLS on listeners, current TLS policies, header hygiene and desync
+mitigation, deletion protection, access logs, and WAF in front of internet-facing ALBs."""
 
 from __future__ import annotations
 
@@ -69,6 +69,23 @@ def elbv2_loadbalancer_invalid_headers_dropped(s) -> pd.DataFrame:
                     pass_detail="ALB {name} drops HTTP headers with invalid names.",
                     fail_detail="ALB {name} forwards headers with invalid names to its targets, which enables "
                                 "HTTP request smuggling and desync attacks.")
+
+
+# FSBP ELB.12 (AWS Config alb-desync-mode-check): defensive or strictest passes, monitor fails.
+# AWS's default for an ALB is defensive, what an attribute list without the key means.
+DESYNC_SAFE_MODES = ("defensive", "strictest")
+
+
+def elbv2_loadbalancer_desync_mitigation(s) -> pd.DataFrame:
+    lbs = _attributes(s, ("application",))
+    attrs = parse_json(lbs["attributes_json"])
+    lbs["mode"] = attrs.map(lambda a: str(a.get("routing.http.desync_mitigation_mode") or "defensive").lower()
+                            if isinstance(a, dict) else None)
+    safe = lbs["mode"].isin(DESYNC_SAFE_MODES).where(lbs["mode"].notna())
+    return verdicts(lbs, safe, resource_id="name",
+                    pass_detail="ALB {name} mitigates HTTP desync in {mode} mode.",
+                    fail_detail="ALB {name} is in {mode} desync mitigation mode: ambiguous requests that "
+                                "enable request smuggling reach the targets.")
 
 
 def elbv2_loadbalancer_deletion_protection_enabled(s) -> pd.DataFrame:

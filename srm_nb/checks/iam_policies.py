@@ -6,18 +6,22 @@ IAM.1 (and IAM.21) judge every customer managed policy, attached or not, except 
 permissions boundaries (the Config rules' excludePermissionBoundaryPolicy); CIS lists the policies
 attached to someone (`list-policies --only-attached`), AWS managed AdministratorAccess included.
 Likewise IAM.18 accepts AWSSupportAccess on a user, a group with members or a role, where CIS asks
-for a role.
+for a role. KMS.1 and KMS.2 read the same documents for decryption allowed with every KMS key:
+customer managed policies (attached or not, boundaries excepted) and inline policies.
 """
 
 from __future__ import annotations
 
+import fnmatch
+
 import pandas as pd
 
-from .base import FAIL, PASS, account_finding, empty, fill, parse_json, verdicts
+from .base import FAIL, PASS, account_finding, as_list, empty, fill, parse_json, verdicts
 from .policy import (
     external_trusts_without_external_id,
     grants_full_admin,
     service_wildcard_actions,
+    statements,
     trusted_accounts,
     trusts_everyone,
 )
@@ -85,6 +89,81 @@ def iam_policy_no_service_wildcard(s) -> pd.DataFrame:
                                 "service: {wildcards}.")
 
 
+# FSBP KMS.1 and KMS.2 (Config iam-customer-policy-blocked-kms-actions and
+# iam-inline-policy-blocked-kms-actions): the decryption actions must not be allowed on every key.
+KMS_DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
+
+
+def _every_key(resource) -> bool:
+    """A Resource pattern that names every KMS key: "*", or a KMS ARN whose key part is a wildcard
+    (arn:aws:kms:*:*:key/*, arn:aws:kms:eu-west-1:111122223333:*)."""
+    parts = str(resource).strip().lower().split(":", 5)
+    if parts == ["*"]:
+        return True
+    if len(parts) < 3 or parts[0] != "arn" or parts[2] not in ("kms", "*"):
+        return False
+    if len(parts) < 6:  # arn:aws:kms:* (the wildcard covers region, account and key)
+        return parts[-1] == "*"
+    return parts[5] in ("*", "key/*")
+
+
+def _allows(st: dict, action: str) -> bool:
+    act = action.lower()
+    if "NotAction" in st:
+        return not any(fnmatch.fnmatchcase(act, str(p).lower()) for p in as_list(st["NotAction"]))
+    return any(fnmatch.fnmatchcase(act, str(p).lower()) for p in as_list(st.get("Action")))
+
+
+def _on_every_key(st: dict) -> bool:
+    if "NotResource" in st:  # every resource but those listed
+        return not any(_every_key(r) for r in as_list(st["NotResource"]))
+    return any(_every_key(r) for r in as_list(st.get("Resource")))
+
+
+def kms_decrypt_on_every_key(doc) -> str | None:
+    """The decryption actions the document allows on every KMS key, as text ("" for none; None
+    when there is no document to read). Like IAM, "*" and "kms:*" include them; a condition does
+    not narrow the grant to some keys, an unconditional Deny of the action on every key cancels it."""
+    if doc is None:
+        return None
+    sts = statements(doc)
+    found = []
+    for action in KMS_DECRYPT_ACTIONS:
+        allowed = any(st.get("Effect") == "Allow" and _allows(st, action) and _on_every_key(st) for st in sts)
+        denied = any(st.get("Effect") == "Deny" and not st.get("Condition") and _allows(st, action)
+                     and _on_every_key(st) for st in sts)
+        if allowed and not denied:
+            found.append(action)
+    return ", ".join(found)
+
+
+def _no_decrypt(decrypt: pd.Series) -> pd.Series:
+    return (decrypt == "").where(decrypt.notna())
+
+
+def iam_policy_no_kms_decrypt_all_keys(s) -> pd.DataFrame:
+    pols = _customer_policies(s)
+    pols["decrypt"] = parse_json(pols["document_json"]).map(kms_decrypt_on_every_key)
+    return verdicts(pols, _no_decrypt(pols["decrypt"]), resource_id="policy_name",
+                    pass_detail="Customer managed policy {policy_name} does not allow decryption with "
+                                "every KMS key.",
+                    fail_detail="Customer managed policy {policy_name} ({use}) allows {decrypt} on every KMS "
+                                "key; name the keys the job needs.")
+
+
+def iam_inline_policy_no_kms_decrypt_all_keys(s) -> pd.DataFrame:
+    ids = _inline_policies(s)
+    if ids.empty:
+        return empty()
+    ids["decrypt"] = ids["inline"].map(lambda p: kms_decrypt_on_every_key(p.get("document") if isinstance(p, dict)
+                                                                          else None))
+    return verdicts(ids, _no_decrypt(ids["decrypt"]), resource_id="rid",
+                    pass_detail="Inline policy {policy} of {kind} {name} does not allow decryption with "
+                                "every KMS key.",
+                    fail_detail="Inline policy {policy} of {kind} {name} allows {decrypt} on every KMS key; "
+                                "name the keys the job needs.")
+
+
 def iam_attached_policy_no_full_admin(s) -> pd.DataFrame:
     """CIS: no policy attached to a user, group or role grants '*:*': attached customer managed
     policies by their document, and AWS managed AdministratorAccess wherever it is attached."""
@@ -105,13 +184,21 @@ def iam_attached_policy_no_full_admin(s) -> pd.DataFrame:
     return pd.concat([found, managed], ignore_index=True)
 
 
-def iam_inline_policy_no_full_admin(s) -> pd.DataFrame:
+def _inline_policies(s) -> pd.DataFrame:
+    """One row per inline policy of a user, group or role: kind, name, policy, rid, inline."""
     ids = identities(s).explode("inline").dropna(subset=["inline"])
     if ids.empty:
-        return empty()
+        return ids
     ids = ids.reset_index(drop=True)
     ids["policy"] = ids["inline"].map(lambda p: p.get("name") if isinstance(p, dict) else None)
     ids["rid"] = fill(ids, "{kind}/{name}/{policy}")
+    return ids
+
+
+def iam_inline_policy_no_full_admin(s) -> pd.DataFrame:
+    ids = _inline_policies(s)
+    if ids.empty:
+        return empty()
     admin = ids["inline"].map(lambda p: isinstance(p, dict) and grants_full_admin(p.get("document")))
     return verdicts(ids, ~admin, resource_id="rid",
                     pass_detail="Inline policy {policy} of {kind} {name} does not grant '*:*'.",

@@ -1,4 +1,4 @@
-"""VPC: flow logs, network ACL exposure, default VPC use, peering route scope."""
+"""VPC: flow logs, network ACL exposure and use, default VPC use, peering route scope."""
 
 from __future__ import annotations
 
@@ -87,6 +87,23 @@ def vpc_default_vpc_unused(s) -> pd.DataFrame:
                     pass_detail="Default VPC {vpc_id} holds no network interfaces.",
                     fail_detail="Default VPC {vpc_id} holds {interfaces} network interface(s): workloads run in a "
                                 "network with public subnets and default routes nobody designed.")
+
+
+def vpc_networkacl_in_use(s) -> pd.DataFrame:
+    """FSBP EC2.16 (AWS Config vpc-network-acl-unused-check): every network ACL is associated with
+    a subnet, the VPC's default ACL included (it is left with none when every subnet was moved to
+    another ACL)."""
+    acls = s.table("vpc_network_acls").copy()
+    subnets = parse_json(acls["subnet_ids_json"])
+    acls["subnets"] = subnets.map(lambda v: len(v) if isinstance(v, list) else None)
+    acls["kind"] = acls["is_default"].map({True: "Default network ACL", False: "Network ACL"}).fillna("Network ACL")
+    acls["label"] = acls["network_acl_id"].astype(str).where(
+        acls["name"].isna(), acls["network_acl_id"].astype(str) + " (" + acls["name"].astype(str) + ")")
+    used = (acls["subnets"] > 0).where(acls["subnets"].notna())
+    return verdicts(acls, used, resource_id="network_acl_id",
+                    pass_detail="{kind} {label} of {vpc_id} guards {subnets} subnet(s).",
+                    fail_detail="{kind} {label} of {vpc_id} is associated with no subnet: an unused rule set "
+                                "that can be attached to a subnet unreviewed.")
 
 
 def _route_scope(destination: str, peer_cidrs: list | None) -> str:

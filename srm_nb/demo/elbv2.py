@@ -4,7 +4,8 @@
   HTTP on 80 redirecting to HTTPS; drops invalid headers, deletion protection and access logs
   on; behind the `northwind-web-acl` WAF web ACL (demo/wafv2.py).
 - `northwind-legacy-portal`: internet-facing ALB; plain HTTP on 80 forwarding to the targets,
-  HTTPS on 443 still on ELBSecurityPolicy-2016-08 (TLS 1.0); default attributes; no WAF.
+  HTTPS on 443 still on ELBSecurityPolicy-2016-08 (TLS 1.0); desync mitigation lowered to monitor
+  (a vendor's odd client once got blocked), other attributes at their defaults; no WAF.
 - `northwind-internal-api`: internal ALB, HTTPS on the console's default policy
   ELBSecurityPolicy-TLS13-1-2-2021-06, which FSBP ELB.17 does not list (only TLS 1.3 or the
   restricted TLS 1.2 policies).
@@ -56,6 +57,8 @@ def seed(aws: DemoAws) -> None:
     legacy = _alb(elb, "northwind-legacy-portal", public, "internet-facing")
     elb.create_listener(LoadBalancerArn=legacy, Protocol="HTTP", Port=80, DefaultActions=forward)
     https(legacy, LEGACY_POLICY, legacy_cert)
+    elb.modify_load_balancer_attributes(LoadBalancerArn=legacy, Attributes=[
+        {"Key": "routing.http.desync_mitigation_mode", "Value": "monitor"}])
 
     internal = _alb(elb, "northwind-internal-api", private, "internal")
     https(internal, CONSOLE_DEFAULT_POLICY)

@@ -6,7 +6,8 @@ us-east-1:
   security group emptied of rules, and a narrow peering route (10.30.5.0/24) to analytics plus one
   covering the whole analytics VPC (left for review).
 - `northwind-analytics` (10.30.0.0/16): no flow logs, a `dmz-legacy` network ACL that admits RDP
-  from anywhere, and a peering route for all of 10.0.0.0/8 back to prod (wider than prod).
+  from anywhere (its only subnet moved there, which leaves the VPC's default ACL guarding none),
+  and a peering route for all of 10.0.0.0/8 back to prod (wider than prod).
 Every region keeps its default VPC (without flow logs) and default network ACL (allow all).
 """
 
