@@ -69,6 +69,9 @@ def _report_options(p: argparse.ArgumentParser) -> None:
                         "optional expiry (muted findings are shown, listed, and left out of scores)")
     p.add_argument("--no-pdf", action="store_true", help="skip report.pdf (otherwise printed with headless "
                                                          "Chromium when it is installed)")
+    p.add_argument("--timings", action="store_true",
+                   help="print where the time went (collection per service, checks, exports, notebook, "
+                        "HTML, PDF) and write it to timings.json in the run folder")
     g = p.add_argument_group("engagement details (on the title page, in scores.json, OCSF and XLSX)")
     g.add_argument("--client", help="the client the assessment is for")
     g.add_argument("--assessor", help='who assessed, e.g. "Jane Doe, Example Security Ltd"')
@@ -175,7 +178,9 @@ def _say(args, text: str) -> None:
         print(text, file=sys.stderr)
 
 
-def _finish(args, result) -> int:
+def _finish(args, result, started: float, collected: bool) -> int:
+    if args.timings:
+        _timings(result, started, collected)
     o = result.assessment.overall
     print(f"Report: {result.report}")
     if result.pdf:
@@ -195,6 +200,23 @@ def _finish(args, result) -> int:
     return EXIT_OK
 
 
+def _timings(result, started: float, collected: bool) -> None:
+    import time
+
+    from .pipeline import write_timings
+
+    collect = result.assessment.snapshot.manifest.get("timings") if collected else None
+    result.timings["total"] = round(time.perf_counter() - started, 3)
+    write_timings(result, collect)
+    lines = ["timings (wall seconds):"]
+    if collect:
+        lines.append(f"  {'collect':<10}{collect['seconds']:>8.2f}")
+        for service, t in sorted(collect["services"].items(), key=lambda kv: -kv[1]["seconds"]):
+            lines.append(f"    {service:<16}{t['seconds']:>8.2f}  {t['calls']:>5} calls")
+    lines += [f"  {name:<10}{seconds:>8.2f}" for name, seconds in result.timings.items()]
+    print("\n".join(lines), file=sys.stderr)
+
+
 def _access(args):
     from .aws import make_access
 
@@ -210,14 +232,18 @@ def _collect(args):
 
 
 def cmd_assess(args) -> int:
+    import time
+
     from .pipeline import assess_snapshot
     from .snapshot import Snapshot
 
+    started = time.perf_counter()
     if args.snapshot:
         snapshot = Snapshot.load(args.snapshot)
     else:
         snapshot = _collect(args)
-    return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)))
+    return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)), started,
+                   collected=not args.snapshot)
 
 
 def _report_kwargs(args) -> dict:
@@ -236,6 +262,7 @@ DEMO_EXTRA = "pip install 'srm-workbook[demo]' (pipx: pipx inject srm-workbook '
 
 
 def cmd_demo(args) -> int:
+    import time
     from importlib.util import find_spec
 
     if find_spec("moto") is None or find_spec("flask") is None:
@@ -244,12 +271,13 @@ def cmd_demo(args) -> int:
     from .pipeline import assess_snapshot
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
+    started = time.perf_counter()
     snapshot = collect_demo(quiet=args.quiet)
     if not (args.client or args.engagement_file):
         args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)
     kwargs["label"] = args.label or "Demo: Northwind Analytics"
-    return _finish(args, assess_snapshot(snapshot, args.output, **kwargs))
+    return _finish(args, assess_snapshot(snapshot, args.output, **kwargs), started, collected=True)
 
 
 def cmd_collect(args) -> int:

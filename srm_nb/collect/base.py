@@ -146,6 +146,8 @@ class Recorder:
     _limits: dict[str, threading.BoundedSemaphore] = field(default_factory=dict, repr=False)
     _gaps_by_service: dict[str, int] = field(default_factory=dict, repr=False)
     task_seconds: dict[str, float] = field(default_factory=dict)  # "<collector> <region>" -> s
+    # service -> (first task's start, last task's end), perf_counter seconds: the manifest's timings
+    service_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def add_rows(self, table: str, rows: list[dict]) -> None:
         with self.lock:

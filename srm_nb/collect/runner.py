@@ -195,6 +195,7 @@ def collect(
             raise UsageError(f"no collector named {', '.join(sorted(unknown))}; known: "
                              f"{', '.join(sorted(REGISTRY))}")
     started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
     recorder = Recorder(calls_per_service=calls_per_service)
     if identity is None:
         t0 = time.perf_counter()
@@ -219,7 +220,19 @@ def collect(
         else:
             tasks.extend((c, r, r) for r in region_list)
     _run_tasks(access, identity, interleave(tasks), recorder, workers, per_service, quiet)
-    return _snapshot(chosen, recorder, identity, region_list, notes, started)
+    snapshot = _snapshot(chosen, recorder, identity, region_list, notes, started)
+    snapshot.manifest["timings"] = collect_timings(recorder, snapshot.tables["calls"],
+                                                   time.perf_counter() - clock)
+    return snapshot
+
+
+def collect_timings(recorder: Recorder, calls: pd.DataFrame, seconds: float) -> dict:
+    """Where the collection's wall time went: per service, the span from its first task's start
+    to its last task's end (services run side by side, so spans overlap) and its calls."""
+    counts = calls["service"].value_counts()
+    services = {service: {"seconds": round(last - first, 3), "calls": int(counts.get(service, 0))}
+                for service, (first, last) in sorted(recorder.service_spans.items())}
+    return {"seconds": round(seconds, 3), "services": services}
 
 
 def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], recorder: Recorder,
@@ -230,7 +243,11 @@ def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], record
         try:
             _run_one(c, region, scope_region)
         finally:
-            recorder.task_seconds[f"{c.name} {scope_region}"] = round(time.perf_counter() - started, 3)
+            ended = time.perf_counter()
+            recorder.task_seconds[f"{c.name} {scope_region}"] = round(ended - started, 3)
+            with recorder.lock:
+                first, last = recorder.service_spans.get(c.service, (started, ended))
+                recorder.service_spans[c.service] = (min(first, started), max(last, ended))
 
     def _run_one(c: Collector, region: str, scope_region: str) -> None:
         client = access.client(c.service, region, c.operations)

@@ -151,20 +151,26 @@ def _add_aws_managed_policies(names: list[str]) -> None:
 def _backdate() -> None:
     """Give users and keys their story's ages and last uses in moto's state (moto dates
     everything 'now' and never records use)."""
-    from moto.iam.models import AccessKeyLastUsed, iam_backends
+    from moto.iam.models import iam_backends
 
     backend = iam_backends[DEMO_ACCOUNT_ID]["aws"]
-    now = demo_now()
     for name, spec in USERS.items():
-        user = backend.users[name]
-        user.create_date = now - timedelta(days=spec["age"])
-        if spec["pw_used"] is not None:
-            user.password_last_used = now - timedelta(days=spec["pw_used"])
-        for key, (age, used) in zip(user.access_keys, spec["keys"]):
-            # A key created with the user (old.contractor) is dated a minute after it.
-            key.create_date = now - timedelta(days=age) + timedelta(minutes=1 if age == spec["age"] else 0)
-            if used is not None:
-                key.last_used = AccessKeyLastUsed(now - timedelta(days=used), "s3", "us-east-1")
+        backdate_user(backend.users[name], spec)
+
+
+def backdate_user(user, spec: dict) -> None:
+    """One moto user and its keys dated as `spec` (a USERS entry) says."""
+    from moto.iam.models import AccessKeyLastUsed
+
+    now = demo_now()
+    user.create_date = now - timedelta(days=spec["age"])
+    if spec["pw_used"] is not None:
+        user.password_last_used = now - timedelta(days=spec["pw_used"])
+    for key, (age, used) in zip(user.access_keys, spec["keys"]):
+        # A key created with the user (old.contractor) is dated a minute after it.
+        key.create_date = now - timedelta(days=age) + timedelta(minutes=1 if age == spec["age"] else 0)
+        if used is not None:
+            key.last_used = AccessKeyLastUsed(now - timedelta(days=used), "s3", "us-east-1")
 
 
 ROOT_ROW = (
