@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .lazy import defer_rfc3987_syntax
+
+    defer_rfc3987_syntax()  # before papermill or nbconvert import jsonschema: a second saved
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

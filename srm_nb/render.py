@@ -4,6 +4,7 @@ that HTML to PDF with a real browser engine (headless Chromium) when one is inst
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -67,7 +68,6 @@ def _report_kernel_manager():
 def to_html(executed_nb: Path, html_path: Path) -> Path:
     """nbconvert with our template: no code, a table of contents, plotly.js embedded once."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed_nb, as_version=4)
     # The notebook keeps plotly's JSON for JupyterLab; the HTML only needs the div beside it.
@@ -76,13 +76,42 @@ def to_html(executed_nb: Path, html_path: Path) -> Path:
             data = out.get("data", {})
             if "text/html" in data:
                 data.pop("application/vnd.plotly.v1+json", None)
-    exporter = HTMLExporter(template_name="srm", extra_template_basedirs=[str(templates())])
+    exporter = _report_exporter()(template_name="srm", extra_template_basedirs=[str(templates())])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"plotly_js": plotly_js()})
     html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+# The cells' wrappers, which HTMLExporter makes focusable (tabindex) for keyboard readers.
+_FOCUSABLE = re.compile(r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")')
+
+
+def _report_exporter():
+    """nbconvert's HTMLExporter without its last step, which parses the whole page again with
+    BeautifulSoup to give images an alt text and cells a tabindex: most of the conversion's time
+    on a large report. The report has no images; the tabindex is added to the wrappers' tags."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node (nbconvert 7), up to the BeautifulSoup pass.
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE.sub(r'\1 tabindex="0"', html), resources
+
+    return ReportExporter
 
 
 def plotly_js() -> str:

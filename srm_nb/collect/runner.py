@@ -6,8 +6,9 @@ Work is one task per (collector, region). A small scheduler hands tasks to a thr
   queue in front of everything else;
 - at most `per_service` tasks of one AWS service run at once, and a task is only handed to a
   worker when its service has room, so no worker sits blocked on another service's limit;
-- inside tasks, at most `calls_per_service` requests of one service are in flight at once
-  (fan-out included, see `Ctx.map`), and botocore's standard retries back off on throttling.
+- inside tasks, requests of one service in flight at once are bounded run-wide (fan-out
+  included, see `Ctx.map`): by what its collectors declare (`in_flight=`), else by
+  `calls_per_service`; botocore's standard retries back off on throttling.
 
 An interrupt (Ctrl-C, SIGTERM through the CLI) sets a flag that stops every collector at its next
 request; nothing is saved, so no snapshot that looks complete is left behind.
@@ -39,6 +40,7 @@ from .base import (
     Ctx,
     Recorder,
     _attempts,
+    service_bounds,
 )
 from .outcomes import classify
 
@@ -176,7 +178,7 @@ def collect(
     regions: str | list[str] | None = None,
     *,
     services: list[str] | None = None,
-    workers: int = 16,
+    workers: int = 32,
     per_service: int = 4,
     calls_per_service: int = DEFAULT_CALLS_PER_SERVICE,
     quiet: bool = False,
@@ -194,9 +196,10 @@ def collect(
         if unknown:
             raise UsageError(f"no collector named {', '.join(sorted(unknown))}; known: "
                              f"{', '.join(sorted(REGISTRY))}")
+    chosen = [c for c in REGISTRY.values() if not services or c.name in services or c.service in services]
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
-    recorder = Recorder(calls_per_service=calls_per_service)
+    recorder = Recorder(calls_per_service=calls_per_service, in_flight=service_bounds(chosen))
     if identity is None:
         t0 = time.perf_counter()
         identity = access.identity()
@@ -211,7 +214,6 @@ def collect(
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
 
-    chosen = [c for c in REGISTRY.values() if not services or c.name in services or c.service in services]
     home = home_region(identity.partition)
     tasks = []
     for c in chosen:
