@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,7 +18,7 @@ from .engagement import Engagement
 from .errors import ReportError, UsageError
 from .exports import write_exports
 from .history import latest_run
-from .render import execute_notebook, find_browser, to_html, to_pdf
+from .render import execute_notebook, find_browser, report_kernel, to_html, to_pdf
 from .snapshot import Snapshot
 
 
@@ -104,27 +105,36 @@ def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", q
 def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mute_file, pdf, engagement,
                  printing) -> RunResult:
     phase = Phases()
-    with phase("snapshot"):
-        if snapshot.path is None:
-            snapshot.save(folder / "snapshot")
-        else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
-            shutil.copytree(snapshot.path, folder / "snapshot")
-            snapshot = Snapshot.load(folder / "snapshot")
-    with phase("checks"):
-        a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label, engagement=engagement)
-    with phase("save"):
-        a.save(folder)  # computed once: the notebook and later runs read it back
-    with phase("exports"):
-        exports = {**write_exports(a, folder), "scores": folder / "scores.json"}
-    if not quiet:
-        trend = f"; trend from {previous}" if previous else ""
-        print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
-        for problem in a.context.get("history_problems") or []:
-            print(f"note: earlier run {problem}", file=sys.stderr)
-    with phase("notebook"):
-        executed = execute_notebook(folder / "assessment.ipynb",
-                                    {"run_folder": str(folder.resolve()), "paper": printing.paper,
-                                     "pdf_appendix": printing.appendix}, progress=not quiet)
+    # The report's kernel boots while the checks run; the exports are written while it runs
+    # the notebook (a process of its own: the two really run side by side).
+    with report_kernel(folder) as kernel, ThreadPoolExecutor(1, thread_name_prefix="srm-exports") as pool:
+        with phase("snapshot"):
+            if snapshot.path is None:
+                snapshot.save(folder / "snapshot")
+            else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
+                shutil.copytree(snapshot.path, folder / "snapshot")
+                snapshot = Snapshot.load(folder / "snapshot")
+        with phase("checks"):
+            a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label, engagement=engagement)
+        with phase("save"):
+            a.save(folder)  # computed once: the notebook and later runs read it back
+
+        def exports_beside():  # papermill changes the working directory meanwhile: absolute paths
+            with phase("exports"):
+                return {**write_exports(a, folder.resolve()), "scores": folder / "scores.json"}
+
+        exporting = pool.submit(exports_beside)
+        if not quiet:
+            trend = f"; trend from {previous}" if previous else ""
+            print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
+            for problem in a.context.get("history_problems") or []:
+                print(f"note: earlier run {problem}", file=sys.stderr)
+        with phase("notebook"):
+            executed = execute_notebook(folder / "assessment.ipynb",
+                                        {"run_folder": str(folder.resolve()), "paper": printing.paper,
+                                         "pdf_appendix": printing.appendix}, progress=not quiet,
+                                        kernel=kernel)
+        exports = exporting.result()
     with phase("html"):
         html = to_html(executed, folder / "report.html")
     result = RunResult(folder=folder, assessment=a, exports=exports, timings=phase.seconds)

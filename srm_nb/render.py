@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ReportError
@@ -20,20 +21,44 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 PDF_TIMEOUT = 180
 
 
+# What the report notebook imports, imported by its kernel as it boots (report_kernel).
+WARM_UP = "import srm_nb.sections, srm_nb.assessment"
+
+
+@contextmanager
+def report_kernel(cwd: Path):
+    """A kernel for the report notebook, started now to run it later (`execute_notebook(...,
+    kernel=)`): it boots and imports what the report needs while the caller checks and saves.
+    Shut down on the way out, whatever happened."""
+    from jupyter_core.utils import run_sync
+
+    jupyter_env()
+    km = _report_kernel_manager()()
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
+    try:
+        yield km
+    finally:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+        run_sync(km.cleanup_resources)()
+
+
 def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path = REPORT_NOTEBOOK,
-                     progress: bool = True) -> Path:
-    """Run a notebook with papermill into `output_nb`: one of the package's, by name, or a path."""
+                     progress: bool = True, kernel=None) -> Path:
+    """Run a notebook with papermill into `output_nb`: one of the package's, by name, or a path.
+    `kernel`: one `report_kernel()` started (else papermill starts one and stops it after)."""
     import papermill as pm
 
     source = Path(notebook) if Path(notebook).is_absolute() else packaged_notebook(str(notebook))
     jupyter_env()
+    started = {"km": kernel} if kernel is not None else {}
     try:
         pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
                             progress_bar=progress, cwd=str(output_nb.parent),
                             # one write at the end (or on error): papermill otherwise rewrites the
                             # whole notebook twice per cell, seconds for a 10,000-finding report
                             request_save_on_cell_execute=False,
-                            kernel_manager_class=_report_kernel_manager())
+                            kernel_manager_class=_report_kernel_manager(), **started)
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc
