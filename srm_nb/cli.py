@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     from .lazy import defer_rfc3987_syntax
 
     defer_rfc3987_syntax()  # before papermill or nbconvert import jsonschema: a second saved
+    # pyarrow's own allocator keeps what it freed: tens of MB more at the run's peak (the
+    # report's kernel inherits the setting).
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -237,14 +241,15 @@ def _collect(args):
 def cmd_assess(args) -> int:
     import time
 
+    from .apart import call_apart
     from .pipeline import assess_snapshot
     from .snapshot import Snapshot
 
     started = time.perf_counter()
     if args.snapshot:
         snapshot = Snapshot.load(args.snapshot)
-    else:
-        snapshot = _collect(args)
+    else:  # in a process of its own: the collection's memory does not stay for the report's
+        snapshot = call_apart(_collect, args)
     return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)), started,
                    collected=not args.snapshot)
 
@@ -270,12 +275,17 @@ def cmd_demo(args) -> int:
 
     if find_spec("moto") is None or find_spec("flask") is None:
         raise UsageError(f"the demo account is served by moto's server, which is not installed: {DEMO_EXTRA}")
-    from .demo.run import collect_demo
+    from .apart import call_apart
     from .pipeline import assess_snapshot
+
+    def collect_demo(quiet: bool):
+        from .demo.run import collect_demo
+
+        return collect_demo(quiet=quiet)
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
     started = time.perf_counter()
-    snapshot = collect_demo(quiet=args.quiet)
+    snapshot = call_apart(collect_demo, args.quiet)  # the server and its memory go with it
     if not (args.client or args.engagement_file):
         args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)
@@ -352,7 +362,6 @@ def run() -> None:
     slow or unreachable endpoint (botocore waits up to its read timeout, with retries); the
     interpreter would join them before exiting. Everything worth keeping is already cleaned up,
     so leave at once with 130 instead of hanging on a stop a scheduler asked for."""
-    import os
     import threading
 
     code = main()

@@ -44,8 +44,9 @@ def report_kernel(cwd: Path):
 
 
 def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path = REPORT_NOTEBOOK,
-                     progress: bool = True, kernel=None) -> Path:
+                     progress: bool = True, kernel=None):
     """Run a notebook with papermill into `output_nb`: one of the package's, by name, or a path.
+    Returns the executed notebook (a NotebookNode, as written to `output_nb`).
     `kernel`: one `report_kernel()` started (else papermill starts one and stops it after)."""
     import papermill as pm
 
@@ -53,7 +54,7 @@ def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path 
     jupyter_env()
     started = {"km": kernel} if kernel is not None else {}
     try:
-        pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
+        return pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
                             progress_bar=progress, cwd=str(output_nb.parent),
                             # one write at the end (or on error): papermill otherwise rewrites the
                             # whole notebook twice per cell, seconds for a 10,000-finding report
@@ -62,7 +63,6 @@ def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path 
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc
-    return output_nb
 
 
 def _report_kernel_manager():
@@ -90,11 +90,13 @@ def _report_kernel_manager():
     return ReportKernelManager
 
 
-def to_html(executed_nb: Path, html_path: Path) -> Path:
-    """nbconvert with our template: no code, a table of contents, plotly.js embedded once."""
+def to_html(executed_nb, html_path: Path) -> Path:
+    """nbconvert with our template: no code, a table of contents, plotly.js embedded once.
+    `executed_nb`: the executed notebook as `execute_notebook` returns it (not read and
+    validated again), or its path."""
     import nbformat
 
-    nb = nbformat.read(executed_nb, as_version=4)
+    nb = nbformat.read(executed_nb, as_version=4) if isinstance(executed_nb, (str, Path)) else executed_nb
     # The notebook keeps plotly's JSON for JupyterLab; the HTML only needs the div beside it.
     for cell in nb.cells:
         for out in cell.get("outputs", []):
