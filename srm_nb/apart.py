@@ -22,9 +22,12 @@ import traceback
 from typing import Any, Callable
 
 
-def call_apart(func: Callable[..., Any], *args) -> Any:
-    """`func(*args)`, run in a forked child on Linux (elsewhere, here)."""
+def call_apart(func: Callable[..., Any], *args, meanwhile: Callable[[], Any] | None = None) -> Any:
+    """`func(*args)`, run in a forked child on Linux (elsewhere, here). `meanwhile()` runs here
+    while the child works (after the fork: a child forked mid-import could deadlock)."""
     if sys.platform != "linux":
+        if meanwhile:
+            meanwhile()
         return func(*args)
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
@@ -49,6 +52,8 @@ def call_apart(func: Callable[..., Any], *args) -> Any:
     process.start()
     send.close()
     try:
+        if meanwhile:
+            meanwhile()
         ok, value = receive.recv()
     except EOFError:
         process.join()

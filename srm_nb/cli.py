@@ -249,9 +249,19 @@ def cmd_assess(args) -> int:
     if args.snapshot:
         snapshot = Snapshot.load(args.snapshot)
     else:  # in a process of its own: the collection's memory does not stay for the report's
-        snapshot = call_apart(_collect, args)
+        snapshot = call_apart(_collect, args, meanwhile=_ready_to_report)
     return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)), started,
                    collected=not args.snapshot)
+
+
+def _ready_to_report() -> None:
+    """What the report phase imports and loads, done while the account is being collected."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from .checks import load_catalog
+
+    load_catalog()
 
 
 def _report_kwargs(args) -> dict:
@@ -285,7 +295,7 @@ def cmd_demo(args) -> int:
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
     started = time.perf_counter()
-    snapshot = call_apart(collect_demo, args.quiet)  # the server and its memory go with it
+    snapshot = call_apart(collect_demo, args.quiet, meanwhile=_ready_to_report)  # the server goes with it
     if not (args.client or args.engagement_file):
         args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)
