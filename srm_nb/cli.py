@@ -288,14 +288,14 @@ def cmd_demo(args) -> int:
     from .apart import call_apart
     from .pipeline import assess_snapshot
 
-    def collect_demo(quiet: bool):
+    def seed_and_collect(quiet: bool):  # in the child: moto and the demo modules stay there
         from .demo.run import collect_demo
 
         return collect_demo(quiet=quiet)
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
     started = time.perf_counter()
-    snapshot = call_apart(collect_demo, args.quiet, meanwhile=_ready_to_report)  # the server goes with it
+    snapshot = call_apart(seed_and_collect, args.quiet, meanwhile=_ready_to_report)
     if not (args.client or args.engagement_file):
         args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)

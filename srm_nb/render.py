@@ -55,11 +55,12 @@ def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path 
     started = {"km": kernel} if kernel is not None else {}
     try:
         return pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
-                            progress_bar=progress, cwd=str(output_nb.parent),
-                            # one write at the end (or on error): papermill otherwise rewrites the
-                            # whole notebook twice per cell, seconds for a 10,000-finding report
-                            request_save_on_cell_execute=False,
-                            kernel_manager_class=_report_kernel_manager(), **started)
+                                   progress_bar=progress, cwd=str(output_nb.parent),
+                                   # one write at the end (or on error): papermill otherwise
+                                   # rewrites the whole notebook twice per cell, seconds for a
+                                   # 10,000-finding report
+                                   request_save_on_cell_execute=False,
+                                   kernel_manager_class=_report_kernel_manager(), **started)
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc

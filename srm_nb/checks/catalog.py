@@ -181,7 +181,8 @@ def _load(with_functions: bool) -> dict[str, Check]:
                 problems.append(f"{name}.py cannot be imported: {type(exc).__name__}: {exc}")
                 continue
         if not meta_file.exists():
-            if module and any(f.startswith(f"{name}_") and _ID.match(f) for f in _public_functions(module)):
+            if module is not None and any(f.startswith(f"{name}_") and _ID.match(f)
+                                          for f in _public_functions(module)):
                 problems.append(f"{name}.py defines checks but has no {meta_file.name}")
             continue  # a helper module of the checks
         metas = read_yaml(meta_file) or {}
@@ -194,8 +195,8 @@ def _load(with_functions: bool) -> dict[str, Check]:
             if not isinstance(meta, dict):
                 continue
             func = getattr(module, cid, None) if module else None
-            if not module:
-                pass
+            if module is None:
+                pass  # the metadata alone: its functions are load_catalog's to check
             elif meta.get("manual"):
                 if func is not None:
                     problems.append(f"{cid}: manual checks have no function (remove it or `manual`)")
