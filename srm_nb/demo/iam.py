@@ -112,19 +112,7 @@ def seed(aws: DemoAws) -> None:
         iam.create_group(GroupName=group)
         iam.attach_group_policy(GroupName=group, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
     for name, spec in USERS.items():
-        iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "platform"}])
-        for group in spec["groups"]:
-            iam.add_user_to_group(GroupName=group, UserName=name)
-        if spec["console"]:
-            iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!")
-        if spec["mfa"]:
-            dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
-            iam.enable_mfa_device(UserName=name, SerialNumber=dev["SerialNumber"],
-                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
-        for _ in spec["keys"]:
-            iam.create_access_key(UserName=name)
-        if spec.get("inline_admin"):
-            iam.put_user_policy(UserName=name, PolicyName="quick-fix", PolicyDocument=ADMIN_DOC)
+        create_user(iam, name, spec)
     arns = {name: iam.create_policy(PolicyName=name, PolicyDocument=doc)["Policy"]["Arn"]
             for name, doc in CUSTOMER_POLICIES.items()}
     for role, (trust, policies) in ROLES.items():
@@ -132,6 +120,23 @@ def seed(aws: DemoAws) -> None:
         for policy in policies:
             iam.attach_role_policy(RoleName=role, PolicyArn=arns[policy])
     _backdate()
+
+
+def create_user(iam, name: str, spec: dict) -> None:
+    """A user as `spec` (a USERS entry) describes it: groups, console, MFA, keys, inline policy."""
+    iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "platform"}])
+    for group in spec["groups"]:
+        iam.add_user_to_group(GroupName=group, UserName=name)
+    if spec["console"]:
+        iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!")
+    if spec["mfa"]:
+        dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+        iam.enable_mfa_device(UserName=name, SerialNumber=dev["SerialNumber"],
+                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+    for _ in spec["keys"]:
+        iam.create_access_key(UserName=name)
+    if spec.get("inline_admin"):
+        iam.put_user_policy(UserName=name, PolicyName="quick-fix", PolicyDocument=ADMIN_DOC)
 
 
 def _add_aws_managed_policies(names: list[str]) -> None:

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from botocore.config import Config
 
 from . import DEMO_ACCOUNT_ID, DemoAws
-from .iam import ADMIN_DOC, USERS, backdate_user
+from .iam import USERS, backdate_user, create_user
 from .s3 import BLOCK_ALL
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -70,20 +70,7 @@ def _copy(aws: DemoAws, n: int) -> None:
 def _users(aws: DemoAws, n: int) -> None:
     iam = aws.client("iam")
     for name, spec in USERS.items():
-        user = copy_name(name, n)
-        iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "platform"}])
-        for group in spec["groups"]:
-            iam.add_user_to_group(GroupName=group, UserName=user)
-        if spec["console"]:
-            iam.create_login_profile(UserName=user, Password="Demo-Passw0rd!")
-        if spec["mfa"]:
-            dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
-            iam.enable_mfa_device(UserName=user, SerialNumber=dev["SerialNumber"],
-                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
-        for _ in spec["keys"]:
-            iam.create_access_key(UserName=user)
-        if spec.get("inline_admin"):
-            iam.put_user_policy(UserName=user, PolicyName="quick-fix", PolicyDocument=ADMIN_DOC)
+        create_user(iam, copy_name(name, n), spec)
 
 
 def _buckets(aws: DemoAws, n: int) -> None:
