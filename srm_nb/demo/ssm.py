@@ -15,6 +15,7 @@ ssm DescribeInstanceInformation, DescribeInstancePatchStates, ListComplianceSumm
 from __future__ import annotations
 
 from . import DEMO_ACCOUNT_ID, DemoAws, demo_now
+from .scale import original_name
 from .server import FakeRequest, FakeResponse
 
 ORDER = 60
@@ -55,8 +56,6 @@ def _named_instances(region: str) -> dict[str, str]:
 
 def _story(name: str) -> str:
     """The story's name of an instance: a scaled copy (demo/scale.py) plays its original's part."""
-    from .scale import original_name
-
     return original_name(name)
 
 
