@@ -24,8 +24,9 @@ from typing import Any, Callable
 
 def call_apart(func: Callable[..., Any], *args, meanwhile: Callable[[], Any] | None = None) -> Any:
     """`func(*args)`, run in a forked child on Linux (elsewhere, here). `meanwhile()` runs here
-    while the child works (after the fork: a child forked mid-import could deadlock)."""
-    if sys.platform != "linux":
+    while the child works (after the fork: a child forked mid-import could deadlock). A daemonic
+    process (a multiprocessing.Pool worker, say) may have no children: there, too, it runs here."""
+    if sys.platform != "linux" or multiprocessing.current_process().daemon:
         if meanwhile:
             meanwhile()
         return func(*args)

@@ -40,3 +40,14 @@ def test_an_error_that_does_not_pickle_is_still_reported():
 
     with pytest.raises(RuntimeError, match="Local: boom"):
         call_apart(fail)
+
+
+def _in_a_pool_worker(_):
+    return call_apart(os.getpid) == os.getpid()  # a daemonic worker may have no child: done there
+
+
+def test_in_a_daemonic_pool_worker_the_work_runs_in_the_worker():
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # its workers are daemonic
+        assert pool.map(_in_a_pool_worker, [0]) == [True]
