@@ -49,7 +49,8 @@ def render_once(a: Assessment, workdir: Path, pdf: bool) -> dict:
     write_exports(a, folder)
     t["exports"] = time.perf_counter() - start
     start = time.perf_counter()
-    executed = execute_notebook(folder / "assessment.ipynb", {"run_folder": str(folder)}, progress=False)
+    executed = folder / "assessment.ipynb"
+    execute_notebook(executed, {"run_folder": str(folder)}, progress=False)
     t["notebook"] = time.perf_counter() - start
     start = time.perf_counter()
     html = to_html(executed, folder / "report.html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -84,6 +85,9 @@ def _report_options(p: argparse.ArgumentParser, fleet: bool = False) -> None:
                         "optional expiry (muted findings are shown, listed, and left out of scores)")
     p.add_argument("--no-pdf", action="store_true", help="skip report.pdf (otherwise printed with headless "
                                                          "Chromium when it is installed)")
+    p.add_argument("--timings", action="store_true",
+                   help="print where the time went (collection per service, checks, exports, notebook, "
+                        "HTML, PDF) and write it to timings.json in the run folder")
     g = p.add_argument_group("engagement details (on the title page, in scores.json, OCSF and XLSX)")
     g.add_argument("--client", help="the client the assessment is for")
     g.add_argument("--assessor", help='who assessed, e.g. "Jane Doe, Example Security Ltd"')
@@ -147,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .lazy import defer_rfc3987_syntax
+
+    defer_rfc3987_syntax()  # before papermill or nbconvert import jsonschema: a second saved
+    # pyarrow's own allocator keeps what it freed: tens of MB more at the run's peak (the
+    # report's kernel inherits the setting).
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -185,7 +195,9 @@ def _say(args, text: str) -> None:
         print(text, file=sys.stderr)
 
 
-def _finish(args, result) -> int:
+def _finish(args, result, started: float, collected: bool) -> int:
+    if args.timings:
+        _timings(result, started, collected)
     o = result.assessment.overall
     print(f"Report: {result.report}")
     if result.pdf:
@@ -205,6 +217,23 @@ def _finish(args, result) -> int:
     return EXIT_OK
 
 
+def _timings(result, started: float, collected: bool) -> None:
+    import time
+
+    from .pipeline import write_timings
+
+    collect = result.assessment.snapshot.manifest.get("timings") if collected else None
+    result.timings["total"] = round(time.perf_counter() - started, 3)
+    write_timings(result, collect)
+    lines = ["timings (wall seconds):"]
+    if collect:
+        lines.append(f"  {'collect':<10}{collect['seconds']:>8.2f}")
+        for service, t in sorted(collect["services"].items(), key=lambda kv: -kv[1]["seconds"]):
+            lines.append(f"    {service:<16}{t['seconds']:>8.2f}  {t['calls']:>5} calls")
+    lines += [f"  {name:<10}{seconds:>8.2f}" for name, seconds in result.timings.items()]
+    print("\n".join(lines), file=sys.stderr)
+
+
 def _access(args):
     from .aws import make_access
 
@@ -220,14 +249,29 @@ def _collect(args):
 
 
 def cmd_assess(args) -> int:
+    import time
+
+    from .apart import call_apart
     from .pipeline import assess_snapshot
     from .snapshot import Snapshot
 
+    started = time.perf_counter()
     if args.snapshot:
         snapshot = Snapshot.load(args.snapshot)
-    else:
-        snapshot = _collect(args)
-    return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)))
+    else:  # in a process of its own: the collection's memory does not stay for the report's
+        snapshot = call_apart(_collect, args, meanwhile=_ready_to_report)
+    return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)), started,
+                   collected=not args.snapshot)
+
+
+def _ready_to_report() -> None:
+    """What the report phase imports and loads, done while the account is being collected."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from .checks import load_catalog
+
+    load_catalog()
 
 
 def _report_kwargs(args) -> dict:
@@ -246,6 +290,7 @@ DEMO_EXTRA = "pip install 'srm-workbook[demo]' (pipx: pipx inject srm-workbook '
 
 
 def cmd_demo(args) -> int:
+    import time
     from importlib.util import find_spec
 
     if find_spec("moto") is None or find_spec("flask") is None:
@@ -254,16 +299,22 @@ def cmd_demo(args) -> int:
         from .cli_fleet import demo_organization
 
         return demo_organization(args)
-    from .demo.run import collect_demo
+    from .apart import call_apart
     from .pipeline import assess_snapshot
 
+    def seed_and_collect(quiet: bool):  # in the child: moto and the demo modules stay there
+        from .demo.run import collect_demo
+
+        return collect_demo(quiet=quiet)
+
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
-    snapshot = collect_demo(quiet=args.quiet)
+    started = time.perf_counter()
+    snapshot = call_apart(seed_and_collect, args.quiet, meanwhile=_ready_to_report)
     if not (args.client or args.engagement_file):
         args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)
     kwargs["label"] = args.label or "Demo: Northwind Analytics"
-    return _finish(args, assess_snapshot(snapshot, args.output, **kwargs))
+    return _finish(args, assess_snapshot(snapshot, args.output, **kwargs), started, collected=True)
 
 
 def cmd_collect(args) -> int:
@@ -281,12 +332,13 @@ def cmd_collect(args) -> int:
 
 
 def cmd_checks(args) -> int:
-    from .checks.catalog import select_checks
+    from .checks.catalog import catalog_metadata, select_rows
     from .checks.docs import catalog_text
 
-    df = select_checks(domain=args.domain, service=args.service, severity=args.severity,
-                       framework=args.framework)
-    sys.stdout.write(catalog_text(df, args.format, framework=args.framework))
+    # The metadata alone: listing the catalog needs neither the check functions nor pandas.
+    rows = select_rows(catalog_metadata().values(), domain=args.domain, service=args.service,
+                       severity=args.severity, framework=args.framework)
+    sys.stdout.write(catalog_text(rows, args.format, framework=args.framework))
     return EXIT_OK
 
 
@@ -306,7 +358,6 @@ def run() -> None:
     slow or unreachable endpoint (botocore waits up to its read timeout, with retries); the
     interpreter would join them before exiting. Everything worth keeping is already cleaned up,
     so leave at once with 130 instead of hanging on a stop a scheduler asked for."""
-    import os
     import threading
 
     code = main()

@@ -3,8 +3,12 @@ report.pdf (when Chromium is installed), the executed notebook, the exports and 
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +18,7 @@ from .engagement import Engagement
 from .errors import ReportError, UsageError
 from .exports import write_exports
 from .history import latest_run
-from .render import execute_notebook, find_browser, to_html, to_pdf
+from .render import execute_notebook, find_browser, report_kernel, to_html, to_pdf
 from .snapshot import Snapshot
 
 
@@ -25,10 +29,35 @@ class RunResult:
     pdf: Path | None = None
     pdf_problem: str = ""  # why there is no PDF, when there is none
     exports: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)  # phase -> seconds (see Phases)
 
     @property
     def report(self) -> Path:
         return self.folder / "report.html"
+
+
+class Phases:
+    """Wall seconds of each phase of a run (collection's own are in the snapshot manifest)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0) + time.perf_counter() - start, 3)
+
+
+def write_timings(result: RunResult, collect: dict | None) -> Path:
+    """timings.json in the run folder: the collection's timings (None for a snapshot assessed
+    offline) and the report phases'."""
+    doc = {"collect": collect, "phases": result.timings}
+    path = result.folder / "timings.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    return path
 
 
 def new_run_folder(output_root: Path, account_id: str) -> Path:
@@ -76,24 +105,40 @@ def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", q
 
 def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mute_file, pdf, engagement,
                  printing) -> RunResult:
-    if snapshot.path is None:
-        snapshot.save(folder / "snapshot")
-    else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
-        shutil.copytree(snapshot.path, folder / "snapshot")
-        snapshot = Snapshot.load(folder / "snapshot")
-    a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label, engagement=engagement)
-    a.save(folder)  # computed once: the notebook and later runs read it back
-    exports = {**write_exports(a, folder), "scores": folder / "scores.json"}
-    if not quiet:
-        trend = f"; trend from {previous}" if previous else ""
-        print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
-        for problem in a.context.get("history_problems") or []:
-            print(f"note: earlier run {problem}", file=sys.stderr)
-    executed = execute_notebook(folder / "assessment.ipynb",
-                                {"run_folder": str(folder.resolve()), "paper": printing.paper,
-                                 "pdf_appendix": printing.appendix}, progress=not quiet)
-    html = to_html(executed, folder / "report.html")
-    result = RunResult(folder=folder, assessment=a, exports=exports)
+    phase = Phases()
+    # The report's kernel boots while the checks run; the exports are written while it runs
+    # the notebook (a process of its own: the two really run side by side).
+    with report_kernel(folder) as kernel, ThreadPoolExecutor(1, thread_name_prefix="srm-exports") as pool:
+        with phase("snapshot"):
+            if snapshot.path is None:
+                snapshot.save(folder / "snapshot")
+            else:  # a copy keeps the run folder self-contained (the notebook can be re-run from it)
+                shutil.copytree(snapshot.path, folder / "snapshot")
+                snapshot = Snapshot.load(folder / "snapshot")
+        with phase("checks"):
+            a = assess(snapshot, mute_file=mute_file, previous_run=previous, label=label, engagement=engagement)
+        with phase("save"):
+            a.save(folder)  # computed once: the notebook and later runs read it back
+
+        def exports_beside():  # papermill changes the working directory meanwhile: absolute paths
+            with phase("exports"):
+                return {**write_exports(a, folder.resolve()), "scores": folder / "scores.json"}
+
+        exporting = pool.submit(exports_beside)
+        if not quiet:
+            trend = f"; trend from {previous}" if previous else ""
+            print(f"{len(a.findings)} findings{trend}; rendering the report...", file=sys.stderr)
+            for problem in a.context.get("history_problems") or []:
+                print(f"note: earlier run {problem}", file=sys.stderr)
+        with phase("notebook"):
+            executed = execute_notebook(folder / "assessment.ipynb",
+                                        {"run_folder": str(folder.resolve()), "paper": printing.paper,
+                                         "pdf_appendix": printing.appendix}, progress=not quiet,
+                                        kernel=kernel)
+        exports = exporting.result()
+    with phase("html"):
+        html = to_html(executed, folder / "report.html")
+    result = RunResult(folder=folder, assessment=a, exports=exports, timings=phase.seconds)
     if not pdf:
         result.pdf_problem = "PDF not requested (--no-pdf)"
     elif find_browser() is None:
@@ -101,7 +146,8 @@ def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mu
                               "or set SRM_CHROMIUM to a Chrome/Chromium binary)")
     else:
         try:
-            result.pdf = to_pdf(html, folder / "report.pdf", paper=printing.paper)
+            with phase("pdf"):
+                result.pdf = to_pdf(html, folder / "report.pdf", paper=printing.paper)
         except ReportError as exc:  # the HTML report stands on its own
             result.pdf_problem = f"no PDF: {exc}"
     return result

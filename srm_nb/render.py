@@ -4,9 +4,11 @@ that HTML to PDF with a real browser engine (headless Chromium) when one is inst
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ReportError
@@ -19,24 +21,49 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 PDF_TIMEOUT = 180
 
 
+# What the report notebook imports, imported by its kernel as it boots (report_kernel).
+WARM_UP = "import srm_nb.sections, srm_nb.assessment"
+
+
+@contextmanager
+def report_kernel(cwd: Path):
+    """A kernel for the report notebook, started now to run it later (`execute_notebook(...,
+    kernel=)`): it boots and imports what the report needs while the caller checks and saves.
+    Shut down on the way out, whatever happened."""
+    from jupyter_core.utils import run_sync
+
+    jupyter_env()
+    km = _report_kernel_manager()()
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
+    try:
+        yield km
+    finally:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+        run_sync(km.cleanup_resources)()
+
+
 def execute_notebook(output_nb: Path, parameters: dict, *, notebook: str | Path = REPORT_NOTEBOOK,
-                     progress: bool = True) -> Path:
-    """Run a notebook with papermill into `output_nb`: one of the package's, by name, or a path."""
+                     progress: bool = True, kernel=None):
+    """Run a notebook with papermill into `output_nb`: one of the package's, by name, or a path.
+    Returns the executed notebook (a NotebookNode, as written to `output_nb`).
+    `kernel`: one `report_kernel()` started (else papermill starts one and stops it after)."""
     import papermill as pm
 
     source = Path(notebook) if Path(notebook).is_absolute() else packaged_notebook(str(notebook))
     jupyter_env()
+    started = {"km": kernel} if kernel is not None else {}
     try:
-        pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
-                            progress_bar=progress, cwd=str(output_nb.parent),
-                            # one write at the end (or on error): papermill otherwise rewrites the
-                            # whole notebook twice per cell, seconds for a 10,000-finding report
-                            request_save_on_cell_execute=False,
-                            kernel_manager_class=_report_kernel_manager())
+        return pm.execute_notebook(str(source), str(output_nb), parameters=parameters,
+                                   progress_bar=progress, cwd=str(output_nb.parent),
+                                   # one write at the end (or on error): papermill otherwise
+                                   # rewrites the whole notebook twice per cell, seconds for a
+                                   # 10,000-finding report
+                                   request_save_on_cell_execute=False,
+                                   kernel_manager_class=_report_kernel_manager(), **started)
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: "
                           f"{exc.evalue}. The executed notebook is at {output_nb}") from exc
-    return output_nb
 
 
 def _report_kernel_manager():
@@ -64,25 +91,55 @@ def _report_kernel_manager():
     return ReportKernelManager
 
 
-def to_html(executed_nb: Path, html_path: Path) -> Path:
-    """nbconvert with our template: no code, a table of contents, plotly.js embedded once."""
+def to_html(executed_nb, html_path: Path) -> Path:
+    """nbconvert with our template: no code, a table of contents, plotly.js embedded once.
+    `executed_nb`: the executed notebook as `execute_notebook` returns it (not read and
+    validated again), or its path."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    nb = nbformat.read(executed_nb, as_version=4)
+    nb = nbformat.read(executed_nb, as_version=4) if isinstance(executed_nb, (str, Path)) else executed_nb
     # The notebook keeps plotly's JSON for JupyterLab; the HTML only needs the div beside it.
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if "text/html" in data:
                 data.pop("application/vnd.plotly.v1+json", None)
-    exporter = HTMLExporter(template_name="srm", extra_template_basedirs=[str(templates())])
+    exporter = _report_exporter()(template_name="srm", extra_template_basedirs=[str(templates())])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"plotly_js": plotly_js()})
     html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+# The cells' wrappers, which HTMLExporter makes focusable (tabindex) for keyboard readers.
+_FOCUSABLE = re.compile(r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")')
+
+
+def _report_exporter():
+    """nbconvert's HTMLExporter without its last step, which parses the whole page again with
+    BeautifulSoup to give images an alt text and cells a tabindex: most of the conversion's time
+    on a large report. The report has no images; the tabindex is added to the wrappers' tags."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node (nbconvert 7), up to the BeautifulSoup pass.
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE.sub(r'\1 tabindex="0"', html), resources
+
+    return ReportExporter
 
 
 def plotly_js() -> str:

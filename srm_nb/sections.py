@@ -92,7 +92,11 @@ def render(template: str, **context) -> Html:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    """Rows as dicts, missing values as None (column by column: DataFrame.to_dict boxes every
+    cell, seconds for the appendix of a large report)."""
+    names = list(frame.columns)
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def _sorted(f: pd.DataFrame) -> pd.DataFrame:
@@ -225,10 +229,11 @@ def area_findings(a: Assessment, domain: str) -> Html:
     active = a.active[a.active["domain"] == domain]
     fails = active[active["status"] == "FAIL"]
     order = a.failing_checks[a.failing_checks["domain"] == domain]
+    by_check = dict(list(_sorted(fails).groupby("check_id", sort=False)))  # each one sorted
     checks = []
     for c in _records(order):
-        mine = fails[fails["check_id"] == c["check_id"]]
-        shown = _sorted(mine).head(RESOURCES_PER_CHECK)
+        mine = by_check[c["check_id"]]
+        shown = mine.head(RESOURCES_PER_CHECK)
         first = mine.iloc[0]
         ids = " ".join(x for x in (str(first["cis_ids"]), str(first["fsbp_ids"])) if x)
         checks.append({**c, "ids": ids, "rows": _records(shown[["region", "resource_id", "detail"]]),
@@ -269,9 +274,11 @@ def all_findings(a: Assessment, limit: int = APPENDIX_FULL_LIMIT, print_all: boo
         state=f["status"].where(~f["muted"], "MUTED"), screen=quiet & hide_in_print)
     # One group per check (the rows are sorted by check within each severity); a group whose
     # rows are all hidden in print is hidden with them.
-    groups = [{"check_id": check, "severity": g["severity"].iloc[0], "title": g["title"].iloc[0],
-               "screen": bool(g["screen"].all()), "rows": _records(g)}
-              for check, g in rows.groupby("check_id", sort=False)]
+    by_check: dict[str, list[dict]] = {}
+    for row in _records(rows):
+        by_check.setdefault(row["check_id"], []).append(row)
+    groups = [{"check_id": check, "severity": g[0]["severity"], "title": g[0]["title"],
+               "screen": all(r["screen"] for r in g), "rows": g} for check, g in by_check.items()]
     return render("all_findings.html.j2", groups=groups, note=note, summary=summary_rows,
                   hide_in_print=hide_in_print, attention=attention, quiet=n_quiet)
 

@@ -204,3 +204,11 @@ def test_select_checks_filters_and_rejects_typos():
     for kwargs in ({"domain": "nope"}, {"severity": "urgent"}, {"service": "nope"}, {"framework": "cis-9.9"}):
         with pytest.raises(UsageError, match="use one of"):
             cat.select_checks(**kwargs)
+
+
+def test_metadata_alone_is_the_catalog_without_its_functions():
+    """`srm checks` lists catalog_metadata(): read from the YAML files, the same checks."""
+    meta, full = cat.catalog_metadata(), cat.load_catalog()
+    assert list(meta) == list(full)
+    assert all(m == full[cid] for cid, m in meta.items())  # every field but the function
+    assert all(m.func is None for m in meta.values())

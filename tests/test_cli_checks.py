@@ -61,3 +61,15 @@ def test_bad_filter_value_is_a_usage_error():
     assert "unknown framework 'pci'" in proc.stderr and "cis-7.0" in proc.stderr
     proc = run_srm("checks", "--domain", "networking")
     assert proc.returncode == 2 and "identity_access" in proc.stderr
+
+
+def test_listing_the_catalog_imports_neither_pandas_nor_the_checks():
+    """What keeps `srm checks` quick: the metadata alone, without pandas or the check modules."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from srm_nb.cli import main; main(['checks', '--format', 'csv']); "
+            "sys.stderr.write(' '.join(m for m in ('pandas', 'srm_nb.checks.iam', 'boto3') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("check_id,"), proc.stderr
+    assert proc.stderr == ""

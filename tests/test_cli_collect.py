@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -86,9 +87,9 @@ def _as_from_a_terminal():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _start_collect(endpoint: str, out: Path):
+def _start_collect(endpoint: str, out: Path, command: str = "collect"):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "srm_nb.cli", "collect", "--regions", "us-east-1,eu-west-1",
+        [sys.executable, "-m", "srm_nb.cli", command, "--regions", "us-east-1,eu-west-1",
          "--output", str(out)],
         cwd=ROOT, env=cli_env(AWS_ENDPOINT_URL=endpoint), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal)
@@ -122,13 +123,34 @@ def test_interrupted_collection_leaves_no_snapshot(tmp_path, sig):
                 Snapshot.load(folder)
 
 
+def test_interrupted_assess_stops_its_collecting_process(tmp_path):
+    """`srm assess` collects in a child process: a SIGTERM to the CLI stops both, and leaves
+    no snapshot nor run folder."""
+    out = tmp_path / "out"
+    with held_server(30) as (endpoint, wait_holding):
+        proc, reader, lines = _start_collect(endpoint, out, "assess")
+        wait_holding(proc)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        reader.join(timeout=60)
+    assert proc.returncode == 130, "".join(lines)
+    assert "interrupted; no partial snapshot" in "".join(lines) and "Traceback" not in "".join(lines)
+    assert not out.exists() or not any(out.rglob("*"))
+
+
 def test_assess_collects_then_reports(aws_server, tmp_path):
     volume = _seed(aws_server.endpoint)
     proc = run_srm("assess", "--regions", "us-east-1", "--services", "ec2", "--output", str(tmp_path),
-                   "--quiet", "--no-pdf", AWS_ENDPOINT_URL=aws_server.endpoint)
+                   "--quiet", "--no-pdf", "--timings", AWS_ENDPOINT_URL=aws_server.endpoint)
     assert proc.returncode == 0, proc.stderr
     run = Path(proc.stdout.strip().splitlines()[0].removeprefix("Report: ")).parent
     snap = Snapshot.load(run / "snapshot")
     assert "ec2" in snap.manifest["collectors"] and "iam_users" not in snap.manifest["collectors"]
     assert volume in set(snap.table("ec2_volumes")["volume_id"])
     assert (run / "report.html").exists()
+    # --timings: where the time went, collection per service (from the manifest) then each phase
+    timings = json.loads((run / "timings.json").read_text())
+    assert timings["collect"] == snap.manifest["timings"]
+    assert timings["collect"]["services"]["ec2"]["calls"] == int((snap.calls["service"] == "ec2").sum())
+    assert {"snapshot", "checks", "save", "exports", "notebook", "html", "total"} <= set(timings["phases"])
+    assert "timings (wall seconds):" in proc.stderr and "    ec2 " in proc.stderr

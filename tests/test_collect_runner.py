@@ -427,3 +427,23 @@ def test_not_subscribed_gaps_say_what_the_account_lacks():
     ctx.call("DescribeThings", table="things")
     assert [(g["status"], g["message"]) for g in recorder.gaps] == [
         ("not_subscribed", "Things need the Gold plan. AWS answered: no plan")]
+
+
+def test_services_declare_their_requests_in_flight():
+    """Real AWS is latency-bound: S3's per-bucket reads go wide, IAM and Organizations stay
+    narrow, any other service gets the default; `ctx.map` fans out to the service's bound."""
+    from srm_nb.collect.base import DEFAULT_CALLS_PER_SERVICE, REGISTRY, service_bounds
+
+    load_collectors()
+    bounds = service_bounds(REGISTRY.values())
+    assert bounds["s3"] == 32 and bounds["iam"] == 4 and bounds["organizations"] == 2
+    recorder = Recorder(in_flight=bounds)
+    assert recorder.bound("s3") == 32 and recorder.bound("ec2") == DEFAULT_CALLS_PER_SERVICE
+    c = Collector(name="things", service="thingsvc", scope=REGIONAL,
+                  operations=frozenset({"DescribeThings"}), tables={"things": ("region", "id")},
+                  func=None, in_flight=3)
+    client = _CountingClient(parties=3)
+    ctx = Ctx(c, "us-east-1", client, Recorder(in_flight=service_bounds([c])), "111122223333", "aws",
+              "us-east-1")
+    ctx.map(lambda i: ctx.call("DescribeThings", Id=i, table="things"), range(9))
+    assert client.peak == 3  # as many threads as the bound, and never more in flight

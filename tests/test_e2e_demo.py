@@ -87,3 +87,11 @@ def test_report_html_is_self_contained_and_has_sections(demo_run):
     # No code cells leak into the report.
     assert "open_assessment(" not in html
     assert "northwind-marketing-site" in html
+
+
+def test_demo_findings_match_the_golden_file(demo_findings):
+    """No result changes unnoticed: every finding of the demo (moto's ids and the dates masked),
+    as tests/fixtures/golden/demo.csv holds it."""
+    import golden
+
+    golden.assert_same(golden.demo_rows(demo_findings), "demo")

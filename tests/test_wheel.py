@@ -20,8 +20,10 @@ pytestmark = pytest.mark.e2e
 
 def _pip(venv: Path, *args: str) -> None:
     # This venv's pip installs into the fresh one (`--python`), so the fresh venv needs no pip.
+    # --no-compile: byte-compiling every file of every dependency took most of the install; the
+    # few modules the tests import compile as they load.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-                    "--quiet", *args], check=True, capture_output=True, text=True)
+                    "--quiet", "--no-compile", *args], check=True, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")

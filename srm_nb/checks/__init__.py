@@ -5,11 +5,21 @@ check's `cis_ids` from them. `python -m srm_nb.checks.docs > docs/controls.md` r
 control-by-control coverage page.
 """
 
-from .base import DOMAINS, SEVERITIES, STATUSES
+from ..vocabulary import DOMAINS, SEVERITIES, STATUSES
 from .benchmarks import Control, Framework, load_frameworks
 from .catalog import (CATALOG_VERSION, Check, catalog_frame, controls_frame, framework_problems, load_catalog,
                       select_checks)
-from .runner import FINDING_COLUMNS, run_checks
+
+
+def __getattr__(name: str):
+    """The runner (and pandas with it) is imported when first asked for: listing the catalog
+    (`srm checks`) needs neither."""
+    if name in ("FINDING_COLUMNS", "run_checks"):
+        from . import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CATALOG_VERSION", "DOMAINS", "FINDING_COLUMNS", "SEVERITIES", "STATUSES", "Check", "Control",

@@ -59,7 +59,7 @@ class Framework:
 # -- YAML --------------------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when built
     """safe_load silently keeps the last of two equal keys; a repeated check id is a mistake."""
 
 

@@ -197,18 +197,33 @@ def _check_modules():
 def load_catalog() -> dict[str, Check]:
     """Every check, validated, with its CIS ids derived from the framework files.
     Raises CatalogError listing every problem found."""
+    return _load(with_functions=True)
+
+
+@lru_cache(maxsize=1)
+def catalog_metadata() -> dict[str, Check]:
+    """The catalog's metadata, validated, without the check functions (`func` is None): read
+    from the YAML files alone, without importing the check modules (and pandas with them), for
+    what only lists the catalog (`srm checks`). `load_catalog` also checks the functions."""
+    return _load(with_functions=False)
+
+
+def _load(with_functions: bool) -> dict[str, Check]:
     cis_ids = cis_ids_by_check(load_frameworks())
     checks: dict[str, Check] = {}
     problems: list[str] = []
     for name in _check_modules():
         meta_file = PACKAGE_DIR / f"{name}.yaml"
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except Exception as exc:  # a broken check module is named, not a bare traceback
-            problems.append(f"{name}.py cannot be imported: {type(exc).__name__}: {exc}")
-            continue
+        module = None
+        if with_functions:
+            try:
+                module = importlib.import_module(f"{__package__}.{name}")
+            except Exception as exc:  # a broken check module is named, not a bare traceback
+                problems.append(f"{name}.py cannot be imported: {type(exc).__name__}: {exc}")
+                continue
         if not meta_file.exists():
-            if any(f.startswith(f"{name}_") and _ID.match(f) for f in _public_functions(module)):
+            if module is not None and any(f.startswith(f"{name}_") and _ID.match(f)
+                                          for f in _public_functions(module)):
                 problems.append(f"{name}.py defines checks but has no {meta_file.name}")
             continue  # a helper module of the checks
         metas = read_yaml(meta_file) or {}
@@ -221,8 +236,10 @@ def load_catalog() -> dict[str, Check]:
             if not isinstance(meta, dict):
                 continue
             problems += _severity_problems(cid, meta)
-            func = getattr(module, cid, None)
-            if meta.get("manual"):
+            func = getattr(module, cid, None) if module else None
+            if module is None:
+                pass  # the metadata alone: its functions are load_catalog's to check
+            elif meta.get("manual"):
                 if func is not None:
                     problems.append(f"{cid}: manual checks have no function (remove it or `manual`)")
             elif func is None:
@@ -325,18 +342,22 @@ CATALOG_COLUMNS = (
 )
 
 
-def catalog_frame():
-    """The catalog as a table, one check a row (for `srm checks` and the docs)."""
-    import pandas as pd
-
-    rows = [{
+def catalog_rows(checks=None) -> list[dict]:
+    """The catalog as rows of CATALOG_COLUMNS, one check a row (`checks`: default every one)."""
+    return [{
         "check_id": c.id, "title": c.title, "risk": c.risk, "domain": c.domain, "service": c.service,
         "severity": c.severity, "resource_type": c.resource_type, "effort": c.effort,
         "manual": c.manual, "cis_ids": " ".join(c.cis_ids), "fsbp_ids": " ".join(c.fsbp_ids),
         "references": " ".join(c.references), "rationale": c.rationale, "remediation": c.remediation,
         "severity_rationale": c.severity_rationale,
-    } for c in load_catalog().values()]
-    return pd.DataFrame(rows, columns=list(CATALOG_COLUMNS))
+    } for c in (load_catalog().values() if checks is None else checks)]
+
+
+def catalog_frame():
+    """The catalog as a table, one check a row (for `srm checks` and the docs)."""
+    import pandas as pd
+
+    return pd.DataFrame(catalog_rows(), columns=list(CATALOG_COLUMNS))
 
 
 def controls_frame():
@@ -364,26 +385,35 @@ def select_checks(domain: str | None = None, service: str | None = None, severit
                   framework: str | None = None):
     """The catalog table filtered like `srm checks`; a value nothing can match is a UsageError
     naming the accepted values (a typo must not look like an empty result)."""
+    import pandas as pd
+
+    rows = select_rows(load_catalog().values(), domain=domain, service=service, severity=severity,
+                       framework=framework)
+    return pd.DataFrame(rows, columns=list(CATALOG_COLUMNS))
+
+
+def select_rows(checks, domain: str | None = None, service: str | None = None, severity: str | None = None,
+                framework: str | None = None) -> list[dict]:
+    """`select_checks` as rows (catalog_rows) of `checks`, without pandas: `srm checks`."""
     from ..errors import UsageError
 
-    df = catalog_frame()
+    rows = catalog_rows(checks)
     for key, value, allowed in (("domain", domain, list(DOMAINS)), ("severity", severity, list(SEVERITIES)),
-                                ("service", service, sorted(set(df["service"])))):
+                                ("service", service, sorted({r["service"] for r in rows}))):
         if value is None:
             continue
         if value not in allowed:
             raise UsageError(f"unknown {key} {value!r}: use one of {', '.join(allowed)}")
-        df = df[df[key] == value]
+        rows = [r for r in rows if r[key] == value]
     if framework is not None:
         key = normalize_framework(framework)
         if key not in framework_keys():
             raise UsageError(f"unknown framework {framework!r}: use one of {', '.join(framework_keys())}")
         if key == "fsbp":
-            df = df[df["fsbp_ids"] != ""]
+            rows = [r for r in rows if r["fsbp_ids"] != ""]
         elif key == "cis":
-            df = df[df["cis_ids"] != ""]
+            rows = [r for r in rows if r["cis_ids"] != ""]
         else:
             prefix = key.removeprefix("cis-") + ":"
-            ids = df["cis_ids"].str.split()
-            df = df[ids.map(lambda xs: any(x.startswith(prefix) for x in xs))]
-    return df.reset_index(drop=True)
+            rows = [r for r in rows if any(x.startswith(prefix) for x in r["cis_ids"].split())]
+    return rows

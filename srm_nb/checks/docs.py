@@ -7,7 +7,9 @@ Regenerate the controls page (tests/test_frameworks.py fails while it is stale):
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import sys
 
 from .benchmarks import load_frameworks, normalize_framework
@@ -18,30 +20,34 @@ TABLE_COLUMNS = ("check_id", "severity", "domain", "service", "cis_ids", "fsbp_i
 REGENERATE = "python -m srm_nb.checks.docs > docs/controls.md"
 
 
-def catalog_text(df, fmt: str = "table", framework: str | None = None) -> str:
-    """The (filtered) catalog table as `srm checks` prints it: table, csv or json."""
+def catalog_text(rows, fmt: str = "table", framework: str | None = None) -> str:
+    """The (filtered) catalog as `srm checks` prints it: table, csv or json. `rows`: catalog
+    rows (`catalog.select_rows`), or the same as a DataFrame (`select_checks`)."""
+    if hasattr(rows, "to_dict"):
+        rows = rows.to_dict(orient="records")
     if fmt == "csv":
         buf = io.StringIO()
-        df.loc[:, list(CATALOG_COLUMNS)].to_csv(buf, index=False)
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(CATALOG_COLUMNS)
+        writer.writerows([r[c] for c in CATALOG_COLUMNS] for r in rows)
         return buf.getvalue()
     if fmt == "json":
-        return df.loc[:, list(CATALOG_COLUMNS)].to_json(orient="records", indent=2) + "\n"
+        return json.dumps([{c: r[c] for c in CATALOG_COLUMNS} for r in rows], indent=2) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}")
-    view = df.loc[:, list(TABLE_COLUMNS)].copy()
+    view = [{c: str(r[c]) for c in TABLE_COLUMNS} for r in rows]
     key = normalize_framework(framework) if framework else ""
     if key.startswith("cis-"):  # show the ids of the version asked for only
         prefix = key.removeprefix("cis-") + ":"
-        view["cis_ids"] = view["cis_ids"].str.split().map(
-            lambda xs: " ".join(x for x in xs if x.startswith(prefix)))
-    if view.empty:
+        for r in view:
+            r["cis_ids"] = " ".join(x for x in r["cis_ids"].split() if x.startswith(prefix))
+    if not view:
         return "No check matches these filters.\n"
-    widths = {c: max(len(c), int(view[c].astype(str).str.len().max())) for c in TABLE_COLUMNS[:-1]}
+    widths = {c: max(len(c), *(len(r[c]) for r in view)) for c in TABLE_COLUMNS[:-1]}
     lines = ["  ".join(c.ljust(widths.get(c, 0)) for c in TABLE_COLUMNS).rstrip()]
     lines.append("  ".join("-" * widths.get(c, len(c)) for c in TABLE_COLUMNS))
-    for row in view.itertuples(index=False):
-        cells = [str(getattr(row, c)).ljust(widths.get(c, 0)) for c in TABLE_COLUMNS]
-        lines.append("  ".join(cells).rstrip())
+    for r in view:
+        lines.append("  ".join(r[c].ljust(widths.get(c, 0)) for c in TABLE_COLUMNS).rstrip())
     lines.append("")
     lines.append(f"{len(view)} check{'s' if len(view) != 1 else ''}")
     return "\n".join(lines) + "\n"

@@ -45,6 +45,8 @@ class Collector:
     extra_iam_actions: tuple[str, ...] = ()
     # Said before AWS's message in a not_subscribed gap: what the account lacks, and what fixes it.
     not_subscribed: str = ""
+    # Requests of its service in flight at once, run-wide (None: DEFAULT_CALLS_PER_SERVICE).
+    in_flight: int | None = None
 
     @property
     def iam_actions(self) -> list[str]:
@@ -70,8 +72,14 @@ def collector(
     iam_prefix: str | None = None,
     extra_iam_actions: tuple[str, ...] | list[str] = (),
     not_subscribed: str = "",
+    in_flight: int | None = None,
 ):
-    """Register a collector function. See the module docstring for what is declared."""
+    """Register a collector function. See the module docstring for what is declared.
+
+    `in_flight`: how many requests of its service may be in flight at once, across the run.
+    Real AWS is latency-bound, so reads that AWS serves freely (S3's per-bucket settings) go
+    wide; services that throttle early (IAM, Organizations) stay narrow. Collectors of one
+    service that declare different bounds get the largest."""
     if scope not in (GLOBAL, REGIONAL):
         raise ValueError(f"scope must be {GLOBAL!r} or {REGIONAL!r}")
 
@@ -93,10 +101,20 @@ def collector(
             doc=(func.__doc__ or "").strip(),
             extra_iam_actions=tuple(extra_iam_actions),
             not_subscribed=not_subscribed,
+            in_flight=in_flight,
         )
         return func
 
     return register
+
+
+def service_bounds(collectors) -> dict[str, int]:
+    """Requests in flight per service, as the collectors declare them (`in_flight`)."""
+    bounds: dict[str, int] = {}
+    for c in collectors:
+        if c.in_flight:
+            bounds[c.service] = max(c.in_flight, bounds.get(c.service, 0))
+    return bounds
 
 
 def table_schema() -> dict[str, tuple[str, ...]]:
@@ -141,11 +159,14 @@ class Recorder:
     calls: list[dict] = field(default_factory=list)
     gaps: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    calls_per_service: int = DEFAULT_CALLS_PER_SERVICE
+    calls_per_service: int = DEFAULT_CALLS_PER_SERVICE  # the bound of a service without its own
+    in_flight: dict[str, int] = field(default_factory=dict)  # service -> its own (service_bounds)
     cancelled: threading.Event = field(default_factory=threading.Event)
     _limits: dict[str, threading.BoundedSemaphore] = field(default_factory=dict, repr=False)
     _gaps_by_service: dict[str, int] = field(default_factory=dict, repr=False)
     task_seconds: dict[str, float] = field(default_factory=dict)  # "<collector> <region>" -> s
+    # service -> (first task's start, last task's end), perf_counter seconds: the manifest's timings
+    service_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def add_rows(self, table: str, rows: list[dict]) -> None:
         with self.lock:
@@ -165,10 +186,13 @@ class Recorder:
         with self.lock:
             return self._gaps_by_service.get(service, 0)
 
+    def bound(self, service: str) -> int:
+        return self.in_flight.get(service, self.calls_per_service)
+
     def limit(self, service: str) -> threading.BoundedSemaphore:
         with self.lock:
             if service not in self._limits:
-                self._limits[service] = threading.BoundedSemaphore(self.calls_per_service)
+                self._limits[service] = threading.BoundedSemaphore(self.bound(service))
             return self._limits[service]
 
 
@@ -228,14 +252,16 @@ class Ctx:
                 }
             )
 
-    def map(self, func: Callable[[Any], None], items, workers: int = 4) -> None:
+    def map(self, func: Callable[[Any], None], items, workers: int | None = None) -> None:
         """Run `func(item)` for every item on a few threads: per-resource enrichment (bucket
         settings, user details) without a per-collector thread pool. Requests still go through
-        the service's in-flight bound. An exception in one item is re-raised after the others
-        finished (the runner then records the collector's tables as a gap)."""
+        the service's in-flight bound, which is also the default number of threads. An
+        exception in one item is re-raised after the others finished (the runner then records
+        the collector's tables as a gap)."""
         from concurrent.futures import ThreadPoolExecutor
 
         items = list(items)
+        workers = workers or self.recorder.bound(self.collector.service)
         if workers <= 1 or len(items) <= 1:
             for item in items:
                 func(item)

@@ -138,6 +138,7 @@ def _boundary(entity: dict) -> str | None:
         "iam_access_keys": ("region", "user_name", "access_key_id", "status", "create_date",
                             "last_used_date", "last_used_service"),
     },
+    in_flight=4,  # IAM throttles early, account-wide
 )
 def collect_users(ctx: Ctx) -> None:
     """Users, groups, roles (trust policies), customer-managed and inline policies with their
@@ -222,7 +223,7 @@ def collect_users(ctx: Ctx) -> None:
                 "last_used_service": last.get("ServiceName"),
             })
 
-    ctx.map(user_keys, users, workers=8)
+    ctx.map(user_keys, users)
 
 
 @collector(

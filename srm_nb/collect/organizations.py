@@ -12,6 +12,7 @@ from .base import GLOBAL, Ctx, collector
     operations=("DescribeOrganization",),
     tables={"organizations_organization": ("region", "in_organization", "organization_id", "arn",
                                            "management_account_id", "feature_set")},
+    in_flight=2,  # Organizations allows a few requests a second
 )
 def collect_organization(ctx: Ctx) -> None:
     """The organization the account belongs to; 'not in use' is recorded as a fact, not a failure."""

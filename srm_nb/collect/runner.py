@@ -6,8 +6,9 @@ Work is one task per (collector, region). A small scheduler hands tasks to a thr
   queue in front of everything else;
 - at most `per_service` tasks of one AWS service run at once, and a task is only handed to a
   worker when its service has room, so no worker sits blocked on another service's limit;
-- inside tasks, at most `calls_per_service` requests of one service are in flight at once
-  (fan-out included, see `Ctx.map`), and botocore's standard retries back off on throttling.
+- inside tasks, requests of one service in flight at once are bounded run-wide (fan-out
+  included, see `Ctx.map`): by what its collectors declare (`in_flight=`), else by
+  `calls_per_service`; botocore's standard retries back off on throttling.
 
 An interrupt (Ctrl-C, SIGTERM through the CLI) sets a flag that stops every collector at its next
 request; nothing is saved, so no snapshot that looks complete is left behind.
@@ -39,6 +40,7 @@ from .base import (
     Ctx,
     Recorder,
     _attempts,
+    service_bounds,
 )
 from .outcomes import classify
 
@@ -181,7 +183,7 @@ def collect(
     regions: str | list[str] | None = None,
     *,
     services: list[str] | None = None,
-    workers: int = 16,
+    workers: int = 32,
     per_service: int = 4,
     calls_per_service: int = DEFAULT_CALLS_PER_SERVICE,
     quiet: bool = False,
@@ -199,8 +201,11 @@ def collect(
         if unknown:
             raise UsageError(f"no collector named {', '.join(sorted(unknown))}; known: "
                              f"{', '.join(sorted(REGISTRY))}")
+    wanted = set(services or ()) | {c for s in services or () for c in COMPANION_SERVICES.get(s, ())}
+    chosen = [c for c in REGISTRY.values() if not services or c.name in wanted or c.service in wanted]
     started = datetime.now(timezone.utc)
-    recorder = Recorder(calls_per_service=calls_per_service)
+    clock = time.perf_counter()
+    recorder = Recorder(calls_per_service=calls_per_service, in_flight=service_bounds(chosen))
     if identity is None:
         t0 = time.perf_counter()
         identity = access.identity()
@@ -215,8 +220,6 @@ def collect(
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
 
-    wanted = set(services or ()) | {c for s in services or () for c in COMPANION_SERVICES.get(s, ())}
-    chosen = [c for c in REGISTRY.values() if not services or c.name in wanted or c.service in wanted]
     home = home_region(identity.partition)
     tasks = []
     for c in chosen:
@@ -225,7 +228,19 @@ def collect(
         else:
             tasks.extend((c, r, r) for r in region_list)
     _run_tasks(access, identity, interleave(tasks), recorder, workers, per_service, quiet, tuple(region_list))
-    return _snapshot(chosen, recorder, identity, region_list, notes, started)
+    snapshot = _snapshot(chosen, recorder, identity, region_list, notes, started)
+    snapshot.manifest["timings"] = collect_timings(recorder, snapshot.tables["calls"],
+                                                   time.perf_counter() - clock)
+    return snapshot
+
+
+def collect_timings(recorder: Recorder, calls: pd.DataFrame, seconds: float) -> dict:
+    """Where the collection's wall time went: per service, the span from its first task's start
+    to its last task's end (services run side by side, so spans overlap) and its calls."""
+    counts = calls["service"].value_counts()
+    services = {service: {"seconds": round(last - first, 3), "calls": int(counts.get(service, 0))}
+                for service, (first, last) in sorted(recorder.service_spans.items())}
+    return {"seconds": round(seconds, 3), "services": services}
 
 
 def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], recorder: Recorder,
@@ -236,7 +251,11 @@ def _run_tasks(access: AwsAccess, identity: Identity, tasks: list[tuple], record
         try:
             _run_one(c, region, scope_region)
         finally:
-            recorder.task_seconds[f"{c.name} {scope_region}"] = round(time.perf_counter() - started, 3)
+            ended = time.perf_counter()
+            recorder.task_seconds[f"{c.name} {scope_region}"] = round(ended - started, 3)
+            with recorder.lock:
+                first, last = recorder.service_spans.get(c.service, (started, ended))
+                recorder.service_spans[c.service] = (min(first, started), max(last, ended))
 
     def _run_one(c: Collector, region: str, scope_region: str) -> None:
         client = access.client(c.service, region, c.operations)

@@ -1,8 +1,7 @@
 """S3: buckets and their access, encryption, TLS, versioning, logging and retention settings.
 
-S3 has no list form for bucket settings, so each bucket costs one call per setting. The calls of
-different buckets are independent: `ctx.map` reads a few buckets at a time (BUCKET_WORKERS), within
-the service's bound on requests in flight.
+S3 has no list form for bucket settings, so each bucket costs one call per setting. The calls are
+independent: `ctx.map` runs them side by side, within S3's bound on requests in flight (IN_FLIGHT).
 
 ListBuckets answers with each bucket's region (BucketRegion) in current API versions; when it does
 not, GetBucketLocation is asked. Requests for a bucket in another region are redirected by
@@ -15,7 +14,8 @@ from __future__ import annotations
 
 from .base import GLOBAL, Ctx, collector, to_json
 
-BUCKET_WORKERS = 4  # enough to hide latency, few enough not to be throttled
+# S3 serves these reads freely and each costs a round trip: many in flight hide the latency.
+IN_FLIGHT = 32
 
 BUCKET_TABLES = ("s3_buckets", "s3_bucket_encryption", "s3_bucket_policies", "s3_bucket_policy_status",
                  "s3_bucket_public_access_block", "s3_bucket_acls", "s3_bucket_versioning",
@@ -46,18 +46,23 @@ BUCKET_TABLES = ("s3_buckets", "s3_bucket_encryption", "s3_bucket_policies", "s3
         "s3_bucket_lifecycle": ("region", "name", "rule_count", "enabled_rule_count", "rules_json"),
         "s3_bucket_ownership_controls": ("region", "name", "object_ownership"),
     },
+    in_flight=IN_FLIGHT,
 )
 def collect_buckets(ctx: Ctx) -> None:
     """Every bucket with its region and settings: encryption, policy (and AWS's public verdict on
     it), public access block, ACL and object ownership, versioning and MFA delete, access logging,
-    object lock, lifecycle."""
+    object lock, lifecycle. Each (bucket, setting) read is its own task: no bucket waits for
+    another's, nor for its own other settings."""
     buckets = ctx.paginate("ListBuckets", "Buckets", table=BUCKET_TABLES)
     if not buckets:
         return
-    ctx.map(lambda bucket: _collect_bucket(ctx, bucket), buckets, workers=BUCKET_WORKERS)
+    located: list[dict] = []
+    ctx.map(lambda bucket: located.append(_locate(ctx, bucket)), buckets)
+    ctx.map(lambda job: _read_setting(ctx, *job), [(row, setting) for row in located for setting in SETTINGS])
 
 
-def _collect_bucket(ctx: Ctx, bucket: dict) -> None:
+def _locate(ctx: Ctx, bucket: dict) -> dict:
+    """The bucket's row in s3_buckets; returns its key (name, region) for the settings' rows."""
     name = bucket["Name"]
     region = bucket.get("BucketRegion")
     if not region:
@@ -65,81 +70,72 @@ def _collect_bucket(ctx: Ctx, bucket: dict) -> None:
         region = (loc or {}).get("LocationConstraint") or "us-east-1"
     if region == "EU":  # the legacy name of eu-west-1
         region = "eu-west-1"
-
-    def get(operation, table, absent=()):
-        return ctx.call(operation, Bucket=name, table=table, resource_id=name, absent=absent)
-
     ctx.add("s3_buckets", {"name": name, "arn": f"arn:{ctx.partition}:s3:::{name}",
                            "creation_date": bucket.get("CreationDate"), "region": region})
-    row = {"name": name, "region": region}
+    return {"name": name, "region": region}
 
-    enc = get("GetBucketEncryption", "s3_bucket_encryption",
-              ("ServerSideEncryptionConfigurationNotFoundError",))
-    if enc is not None:
-        rules = enc.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
-        default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
-        ctx.add("s3_bucket_encryption", {
-            **row,
-            "sse_algorithm": default.get("SSEAlgorithm"),
-            "kms_key_id": default.get("KMSMasterKeyID"),
-            "bucket_key_enabled": rules[0].get("BucketKeyEnabled") if rules else None,
-        })
 
-    pol = get("GetBucketPolicy", "s3_bucket_policies", ("NoSuchBucketPolicy",))
-    if pol is not None:
-        ctx.add("s3_bucket_policies", {**row, "policy_json": pol.get("Policy")})
+def _read_setting(ctx: Ctx, row: dict, setting: tuple) -> None:
+    operation, table, absent, fields = setting
+    answer = ctx.call(operation, Bucket=row["name"], table=table, resource_id=row["name"], absent=absent)
+    if answer is not None:
+        ctx.add(table, {**row, **fields(answer)})
 
-    status = get("GetBucketPolicyStatus", "s3_bucket_policy_status", ("NoSuchBucketPolicy",))
-    if status is not None:
-        ctx.add("s3_bucket_policy_status", {
-            **row, "is_public": bool(status.get("PolicyStatus", {}).get("IsPublic", False))})
 
-    pab = get("GetPublicAccessBlock", "s3_bucket_public_access_block",
-              ("NoSuchPublicAccessBlockConfiguration",))
-    if pab is not None:
-        ctx.add("s3_bucket_public_access_block", {**row, **_pab_flags(pab)})
+def _encryption(answer: dict) -> dict:
+    rules = answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
+    return {"sse_algorithm": default.get("SSEAlgorithm"), "kms_key_id": default.get("KMSMasterKeyID"),
+            "bucket_key_enabled": rules[0].get("BucketKeyEnabled") if rules else None}
 
-    acl = get("GetBucketAcl", "s3_bucket_acls")
-    if acl is not None:
-        ctx.add("s3_bucket_acls", {**row, "owner_id": acl.get("Owner", {}).get("ID"),
-                                   "grants_json": to_json(acl.get("Grants", []))})
 
-    own = get("GetBucketOwnershipControls", "s3_bucket_ownership_controls",
-              ("OwnershipControlsNotFoundError",))
-    if own is not None:  # no controls: the pre-2023 default, ObjectWriter (ACLs in force)
-        rules = own.get("OwnershipControls", {}).get("Rules", [])
-        ctx.add("s3_bucket_ownership_controls", {
-            **row, "object_ownership": rules[0].get("ObjectOwnership") if rules else None})
+def _ownership(answer: dict) -> dict:
+    # No controls: the pre-2023 default, ObjectWriter (ACLs in force).
+    rules = answer.get("OwnershipControls", {}).get("Rules", [])
+    return {"object_ownership": rules[0].get("ObjectOwnership") if rules else None}
 
-    ver = get("GetBucketVersioning", "s3_bucket_versioning")
-    if ver is not None:  # an empty answer means versioning was never enabled
-        ctx.add("s3_bucket_versioning", {**row, "status": ver.get("Status"),
-                                         "mfa_delete": ver.get("MFADelete")})
 
-    log = get("GetBucketLogging", "s3_bucket_logging")
-    if log is not None:
-        target = log.get("LoggingEnabled") or {}
-        ctx.add("s3_bucket_logging", {**row, "target_bucket": target.get("TargetBucket"),
-                                      "target_prefix": target.get("TargetPrefix")})
+def _logging(answer: dict) -> dict:
+    target = answer.get("LoggingEnabled") or {}
+    return {"target_bucket": target.get("TargetBucket"), "target_prefix": target.get("TargetPrefix")}
 
-    lock = get("GetObjectLockConfiguration", "s3_bucket_object_lock",
-               ("ObjectLockConfigurationNotFoundError",))
-    if lock is not None:
-        conf = lock.get("ObjectLockConfiguration", {})
-        retention = conf.get("Rule", {}).get("DefaultRetention", {})
-        ctx.add("s3_bucket_object_lock", {
-            **row, "enabled": conf.get("ObjectLockEnabled") == "Enabled",
-            "default_mode": retention.get("Mode"), "default_days": retention.get("Days"),
-            "default_years": retention.get("Years")})
 
-    life = get("GetBucketLifecycleConfiguration", "s3_bucket_lifecycle",
-               ("NoSuchLifecycleConfiguration",))
-    if life is not None:
-        rules = life.get("Rules", [])
-        ctx.add("s3_bucket_lifecycle", {
-            **row, "rule_count": len(rules),
-            "enabled_rule_count": sum(1 for r in rules if r.get("Status") == "Enabled"),
-            "rules_json": to_json(rules)})
+def _object_lock(answer: dict) -> dict:
+    conf = answer.get("ObjectLockConfiguration", {})
+    retention = conf.get("Rule", {}).get("DefaultRetention", {})
+    return {"enabled": conf.get("ObjectLockEnabled") == "Enabled", "default_mode": retention.get("Mode"),
+            "default_days": retention.get("Days"), "default_years": retention.get("Years")}
+
+
+def _lifecycle(answer: dict) -> dict:
+    rules = answer.get("Rules", [])
+    return {"rule_count": len(rules), "enabled_rule_count": sum(1 for r in rules if r.get("Status") == "Enabled"),
+            "rules_json": to_json(rules)}
+
+
+# Per bucket: (operation, table, error codes that mean "not configured", answer -> the row's fields).
+SETTINGS = (
+    ("GetBucketEncryption", "s3_bucket_encryption", ("ServerSideEncryptionConfigurationNotFoundError",),
+     _encryption),
+    ("GetBucketPolicy", "s3_bucket_policies", ("NoSuchBucketPolicy",),
+     lambda answer: {"policy_json": answer.get("Policy")}),
+    ("GetBucketPolicyStatus", "s3_bucket_policy_status", ("NoSuchBucketPolicy",),
+     lambda answer: {"is_public": bool(answer.get("PolicyStatus", {}).get("IsPublic", False))}),
+    ("GetPublicAccessBlock", "s3_bucket_public_access_block", ("NoSuchPublicAccessBlockConfiguration",),
+     lambda answer: _pab_flags(answer)),
+    ("GetBucketAcl", "s3_bucket_acls", (),
+     lambda answer: {"owner_id": answer.get("Owner", {}).get("ID"),
+                     "grants_json": to_json(answer.get("Grants", []))}),
+    ("GetBucketOwnershipControls", "s3_bucket_ownership_controls", ("OwnershipControlsNotFoundError",),
+     _ownership),
+    # An empty answer means versioning was never enabled.
+    ("GetBucketVersioning", "s3_bucket_versioning", (),
+     lambda answer: {"status": answer.get("Status"), "mfa_delete": answer.get("MFADelete")}),
+    ("GetBucketLogging", "s3_bucket_logging", (), _logging),
+    ("GetObjectLockConfiguration", "s3_bucket_object_lock", ("ObjectLockConfigurationNotFoundError",),
+     _object_lock),
+    ("GetBucketLifecycleConfiguration", "s3_bucket_lifecycle", ("NoSuchLifecycleConfiguration",), _lifecycle),
+)
 
 
 def _pab_flags(response: dict) -> dict:

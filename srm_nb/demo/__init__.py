@@ -26,7 +26,7 @@ DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
 DEMO_ALIAS = "northwind-prod"
 DEMO_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 
-_NOT_STORY = {"server", "faults", "run", "fleet"}
+_NOT_STORY = {"server", "faults", "run", "fleet", "scale"}
 
 
 @dataclass

@@ -115,19 +115,7 @@ def seed(aws: DemoAws) -> None:
         for policy in policies:
             iam.attach_group_policy(GroupName=group, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
     for name, spec in USERS.items():
-        iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "platform"}])
-        for group in spec["groups"]:
-            iam.add_user_to_group(GroupName=group, UserName=name)
-        if spec["console"]:
-            iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!")
-        if spec["mfa"]:
-            dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
-            iam.enable_mfa_device(UserName=name, SerialNumber=dev["SerialNumber"],
-                                  AuthenticationCode1="123456", AuthenticationCode2="654321")
-        for _ in spec["keys"]:
-            iam.create_access_key(UserName=name)
-        if spec.get("inline_admin"):
-            iam.put_user_policy(UserName=name, PolicyName="quick-fix", PolicyDocument=ADMIN_DOC)
+        create_user(iam, name, spec)
     arns = {name: iam.create_policy(PolicyName=name, PolicyDocument=doc)["Policy"]["Arn"]
             for name, doc in CUSTOMER_POLICIES.items()}
     for role, (trust, policies) in ROLES.items():
@@ -135,6 +123,23 @@ def seed(aws: DemoAws) -> None:
         for policy in policies:
             iam.attach_role_policy(RoleName=role, PolicyArn=arns[policy])
     _backdate()
+
+
+def create_user(iam, name: str, spec: dict) -> None:
+    """A user as `spec` (a USERS entry) describes it: groups, console, MFA, keys, inline policy."""
+    iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "platform"}])
+    for group in spec["groups"]:
+        iam.add_user_to_group(GroupName=group, UserName=name)
+    if spec["console"]:
+        iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!")
+    if spec["mfa"]:
+        dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+        iam.enable_mfa_device(UserName=name, SerialNumber=dev["SerialNumber"],
+                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+    for _ in spec["keys"]:
+        iam.create_access_key(UserName=name)
+    if spec.get("inline_admin"):
+        iam.put_user_policy(UserName=name, PolicyName="quick-fix", PolicyDocument=ADMIN_DOC)
 
 
 def _add_aws_managed_policies(names: list[str]) -> None:
@@ -154,20 +159,26 @@ def _add_aws_managed_policies(names: list[str]) -> None:
 def _backdate() -> None:
     """Give users and keys their story's ages and last uses in moto's state (moto dates
     everything 'now' and never records use)."""
-    from moto.iam.models import AccessKeyLastUsed, iam_backends
+    from moto.iam.models import iam_backends
 
     backend = iam_backends[DEMO_ACCOUNT_ID]["aws"]
-    now = demo_now()
     for name, spec in USERS.items():
-        user = backend.users[name]
-        user.create_date = now - timedelta(days=spec["age"])
-        if spec["pw_used"] is not None:
-            user.password_last_used = now - timedelta(days=spec["pw_used"])
-        for key, (age, used) in zip(user.access_keys, spec["keys"]):
-            # A key created with the user (old.contractor) is dated a minute after it.
-            key.create_date = now - timedelta(days=age) + timedelta(minutes=1 if age == spec["age"] else 0)
-            if used is not None:
-                key.last_used = AccessKeyLastUsed(now - timedelta(days=used), "s3", "us-east-1")
+        backdate_user(backend.users[name], spec)
+
+
+def backdate_user(user, spec: dict) -> None:
+    """One moto user and its keys dated as `spec` (a USERS entry) says."""
+    from moto.iam.models import AccessKeyLastUsed
+
+    now = demo_now()
+    user.create_date = now - timedelta(days=spec["age"])
+    if spec["pw_used"] is not None:
+        user.password_last_used = now - timedelta(days=spec["pw_used"])
+    for key, (age, used) in zip(user.access_keys, spec["keys"]):
+        # A key created with the user (old.contractor) is dated a minute after it.
+        key.create_date = now - timedelta(days=age) + timedelta(minutes=1 if age == spec["age"] else 0)
+        if used is not None:
+            key.last_used = AccessKeyLastUsed(now - timedelta(days=used), "s3", "us-east-1")
 
 
 ROOT_ROW = (

@@ -240,7 +240,7 @@ class Delay:
     def __call__(self, environ, start_response):
         import time
 
-        if not environ.get("PATH_INFO", "").startswith("/moto-api"):
+        if self.seconds and not environ.get("PATH_INFO", "").startswith("/moto-api"):
             time.sleep(self.seconds)
         return self.app(environ, start_response)
 
@@ -291,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m srm_nb.demo.server")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="seed the demo account and its fakes")
+    parser.add_argument("--scale", type=int, default=0, metavar="N",
+                        help="with --demo: add N copies of the demo's users, buckets and servers "
+                             "(benchmarks; 20 gives about 3,000 findings)")
     parser.add_argument("--delay", type=float, default=0.0, help="hold every request this long")
     parser.add_argument("--hold-after", type=int, metavar="N",
                         help="answer N requests, then hold the rest until the server stops")
@@ -306,16 +309,16 @@ def main(argv: list[str] | None = None) -> int:
         from . import fake_handlers
 
         handlers = fake_handlers()
-    gate = faults = None
+    gate = faults = delay = None
 
     def wrap(app):
-        nonlocal gate, faults
+        nonlocal gate, faults, delay
         if args.throttle or args.deny:
             from .faults import Faults
 
             app = faults = Faults(app)  # no faults yet: the demo seeding must not fail
         if args.delay:
-            app = Delay(app, args.delay)
+            app = delay = Delay(app, 0.0)  # no delay yet: the seeding is not what is measured
         if args.hold_after is not None:
             app = gate = Gate(app, args.hold_after)
         return app
@@ -325,8 +328,14 @@ def main(argv: list[str] | None = None) -> int:
         from . import seed
 
         seed(server.endpoint)
+        if args.scale:
+            from .scale import seed_copies
+
+            seed_copies(server.endpoint, args.scale)
     if gate:
         gate.arm()
+    if delay:
+        delay.seconds = args.delay
     if faults:
         faults.configure(throttle=args.throttle, deny=args.deny, seed=args.seed)
     print(f"READY {server.endpoint}", flush=True)

@@ -15,6 +15,7 @@ ssm DescribeInstanceInformation, DescribeInstancePatchStates, ListComplianceSumm
 from __future__ import annotations
 
 from . import DEMO_ACCOUNT_ID, DemoAws, demo_now
+from .scale import original_name
 from .server import FakeRequest, FakeResponse
 
 ORDER = 60
@@ -53,6 +54,11 @@ def _named_instances(region: str) -> dict[str, str]:
     return found
 
 
+def _story(name: str) -> str:
+    """The story's name of an instance: a scaled copy (demo/scale.py) plays its original's part."""
+    return original_name(name)
+
+
 def _epoch(days_ago: float) -> float:
     return demo_now().timestamp() - days_ago * 86400
 
@@ -60,9 +66,9 @@ def _epoch(days_ago: float) -> float:
 def _instance_information(req: FakeRequest) -> FakeResponse:
     items = []
     for name, iid in sorted(_named_instances(req.region).items()):
-        if name not in MANAGED:
+        if _story(name) not in MANAGED:
             continue
-        ping, platform, version = MANAGED[name]
+        ping, platform, version = MANAGED[_story(name)]
         items.append({
             "InstanceId": iid, "PingStatus": ping,
             "LastPingDateTime": _epoch(0.01 if ping == "Online" else 41),
@@ -77,9 +83,9 @@ def _patch_states(req: FakeRequest) -> FakeResponse:
     wanted = set(req.params.get("InstanceIds") or [])
     states = []
     for name, iid in sorted(_named_instances(req.region).items()):
-        if iid not in wanted or name not in PATCHES:
+        if iid not in wanted or _story(name) not in PATCHES:
             continue
-        installed, missing, failed, critical, security = PATCHES[name]
+        installed, missing, failed, critical, security = PATCHES[_story(name)]
         states.append({
             "InstanceId": iid, "PatchGroup": "northwind-linux", "BaselineId": BASELINE,
             "OperationStartTime": _epoch(2.1), "OperationEndTime": _epoch(2),
@@ -105,7 +111,7 @@ def _summary(compliant: int, non_compliant: int, critical: int = 0, high: int = 
 def _compliance_summaries(req: FakeRequest) -> FakeResponse:
     names = _named_instances(req.region)
     items = []
-    scanned = [n for n in PATCHES if n in names]
+    scanned = [_story(n) for n in names if _story(n) in PATCHES]
     if scanned:
         bad = [n for n in scanned if PATCHES[n][3] or PATCHES[n][4] or PATCHES[n][2]]
         items.append({"ComplianceType": "Patch",
