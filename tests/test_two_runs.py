@@ -96,9 +96,8 @@ def test_every_saved_query_answers_over_the_two_runs(two_runs):
 
 def test_the_explore_notebook_runs_over_the_runs_in_a_real_kernel(two_runs, tmp_path):
     root, _, _, key = two_runs
-    executed = execute_notebook(tmp_path / "explore.ipynb", {"outputs": str(root)},
-                                notebook=ROOT / "notebooks" / "explore.ipynb", progress=False)
-    nb = nbformat.read(executed, as_version=4)
+    nb = execute_notebook(tmp_path / "explore.ipynb", {"outputs": str(root)},
+                          notebook=ROOT / "notebooks" / "explore.ipynb", progress=False)
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "'new': 1, 'still_failing'" in printed and "findings: " in printed
     html = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code"
