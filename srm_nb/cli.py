@@ -144,7 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json"], default="table",
                    help="table (default), csv (header row, one check a row) or json")
 
-    sub.add_parser("policy", help="print the least-privilege IAM policy srm-workbook needs (JSON)")
+    pol = sub.add_parser(
+        "policy", help="print the least-privilege IAM policy srm-workbook needs (JSON)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  srm policy > srm-readonly.json          # for the role each assessed account has\n"
+               "  srm policy --fleet SrmAudit > fleet.json  # for whoever runs `srm fleet --organization`")
+    pol.add_argument("--fleet", metavar="ROLE_NAME",
+                     help="instead, the policy of the identity that runs a fleet: read the Organization "
+                          "(management account or delegated administrator) and assume ROLE_NAME in each account")
 
     add_run_parsers(sub, _common, EPILOG)
     return parser
@@ -343,9 +350,10 @@ def cmd_checks(args) -> int:
 
 
 def cmd_policy(args) -> int:
-    from .policy import least_privilege_policy
+    from .policy import fleet_caller_policy, least_privilege_policy
 
-    print(json.dumps(least_privilege_policy(), indent=2))
+    policy = fleet_caller_policy(args.fleet) if args.fleet else least_privilege_policy()
+    print(json.dumps(policy, indent=2))
     return EXIT_OK
 
 COMMANDS = {"assess": cmd_assess, "demo": cmd_demo, "collect": cmd_collect, "checks": cmd_checks,

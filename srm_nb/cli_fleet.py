@@ -19,7 +19,8 @@ fleet:
   --organization lists the Organization's accounts from the management account or a delegated
   administrator (organizations:DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent,
   ListAccountsForParent, ListTagsForResource) and assumes arn:<partition>:iam::<id>:role/ROLE in
-  each; accounts that are not ACTIVE are skipped. The accounts file (--accounts) is YAML: per
+  each (`srm policy --fleet ROLE` prints that caller's policy; `srm policy`, the role's); accounts
+  that are not ACTIVE are skipped. The accounts file (--accounts) is YAML: per
   account account_id (required), name, role (a name, an ARN, or a list: a role chain),
   external_id, profile, regions, tags ("key:value"); the same keys at the top are defaults, and
   client, assessor, engagement, classification there go on every report.

@@ -10,6 +10,7 @@ IAM actions, so a missing mapping is caught by a test rather than by a denied ca
 from __future__ import annotations
 
 from .collect import load_collectors
+from .errors import UsageError
 from .collect.actions import iam_actions_for
 from .collect.runner import SESSION_OPERATIONS
 
@@ -39,6 +40,26 @@ def least_privilege_policy(collectors: list[str] | None = None) -> dict:
             "Action": required_actions(collectors),
             "Resource": "*",
         }],
+    }
+
+
+def fleet_caller_policy(role_name: str) -> dict:
+    """The policy of the identity that runs `srm fleet --organization`: read the Organization's
+    accounts, OUs and tags, and assume `role_name` (which carries `least_privilege_policy()`) in
+    each account. Nothing else: the assessments themselves run as that role."""
+    from .fleet.accounts import ROLE_NAME
+    from .fleet.organization import IAM_ACTIONS
+
+    if not ROLE_NAME.fullmatch(role_name):
+        raise UsageError(f"{role_name!r} is not an IAM role name (letters, digits and +=,.@_-, "
+                         "with an optional path such as audit/SrmAudit)")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "SrmFleetReadOrganization", "Effect": "Allow", "Action": IAM_ACTIONS, "Resource": "*"},
+            {"Sid": "SrmFleetAssumeAuditRole", "Effect": "Allow", "Action": "sts:AssumeRole",
+             "Resource": f"arn:*:iam::*:role/{role_name}"},
+        ],
     }
 
 

@@ -85,13 +85,26 @@ DEMO_ASSESSOR, DEMO_ENGAGEMENT = "Jane Doe, Example Security Ltd", "ENG-2026-042
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """One real `srm demo --quiet` per test session (per xdist worker): (run folder, process).
-    With engagement details, as a consultant's run has them (the title page shows them)."""
-    out = tmp_path_factory.mktemp("demo-outputs")
-    proc = run_srm("demo", "--output", str(out), "--quiet", "--assessor", DEMO_ASSESSOR,
-                   "--engagement", DEMO_ENGAGEMENT)
-    assert proc.returncode == 0, proc.stderr
+def demo_run(tmp_path_factory, worker_id):
+    """One real `srm demo --quiet` per test session, shared by the xdist workers: the first to ask
+    runs it under a lock, the others wait and read it (the tests only read the run folder).
+    With engagement details, as a consultant's run has them (the title page shows them).
+    Returns (run folder, the finished process)."""
+    import fcntl
+    import json
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # the session's folder, above the workers'
+    with open(shared / "demo-run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "demo-run.json"
+        if not done.exists():
+            proc = run_srm("demo", "--output", str(shared / "demo-outputs"), "--quiet", "--assessor",
+                           DEMO_ASSESSOR, "--engagement", DEMO_ENGAGEMENT)
+            assert proc.returncode == 0, proc.stderr
+            done.write_text(json.dumps({"args": proc.args, "returncode": proc.returncode,
+                                        "stdout": proc.stdout, "stderr": proc.stderr}))
+        proc = subprocess.CompletedProcess(**json.loads(done.read_text()))
     report = Path(proc.stdout.strip().splitlines()[-1].removeprefix("Report: "))
     assert report.exists(), proc.stdout
     return report.parent, proc

@@ -239,10 +239,11 @@ def test_a_collector_bug_is_a_gap_not_a_crash():
 # -- a whole collection (the demo account) ------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_snapshot():
-    from srm_nb.demo.run import collect_demo
+def demo_snapshot(demo_run):
+    """The demo account's whole collection, as the session's `srm demo` saved it."""
+    from srm_nb.snapshot import Snapshot
 
-    return collect_demo(quiet=True)
+    return Snapshot.load(demo_run[0] / "snapshot")
 
 
 def test_no_call_is_made_twice(demo_snapshot):

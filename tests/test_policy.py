@@ -161,3 +161,18 @@ def test_least_privilege_collection_under_enforced_iam():
         assert (errors.str.contains("denied") | errors.str.contains("is not in this snapshot")).all(), errors
         good_hit = run_checks(good, ids)
         assert good_hit["status"].isin(["PASS", "FAIL"]).any()
+
+
+def test_the_fleet_callers_policy_reads_the_organization_and_assumes_the_named_role_only():
+    from srm_nb.fleet.organization import OPERATIONS
+
+    proc = run_srm("policy", "--fleet", "audit/SrmAudit")
+    assert proc.returncode == 0, proc.stderr
+    read, assume = json.loads(proc.stdout)["Statement"]
+    assert read["Action"] == sorted(f"organizations:{op}" for op in OPERATIONS)
+    assert not unknown_actions(read["Action"])
+    assert assume == {"Sid": "SrmFleetAssumeAuditRole", "Effect": "Allow", "Action": "sts:AssumeRole",
+                      "Resource": "arn:*:iam::*:role/audit/SrmAudit"}
+
+    bad = run_srm("policy", "--fleet", "Srm Audit*")
+    assert bad.returncode == 2 and "not an IAM role name" in bad.stderr and not bad.stdout

@@ -33,7 +33,7 @@ DEFAULT_KEYS = ("role", "external_id", "profile", "regions", "tags")
 OU_TAG = "ou"
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
-_ROLE_NAME = re.compile(r"[\w+=,.@-]+(/[\w+=,.@-]+)*")
+ROLE_NAME = re.compile(r"[\w+=,.@-]+(/[\w+=,.@-]+)*")
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def _spec(entry: dict, fail) -> AccountSpec:
     for n, role in enumerate(roles):
         arn = _ROLE_ARN.fullmatch(role)
         last = n == len(roles) - 1
-        if not arn and (not _ROLE_NAME.fullmatch(role) or role.startswith("arn:")):
+        if not arn and (not ROLE_NAME.fullmatch(role) or role.startswith("arn:")):
             fail(f"role {role!r} is neither a role name nor a role ARN (arn:aws:iam::111122223333:role/NAME)", "role")
         if not arn and not last:
             fail(f"role {role!r}: in a role chain every role but the last must be a full ARN", "role")
