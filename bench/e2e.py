@@ -21,6 +21,7 @@ the PDF.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -74,10 +75,13 @@ def assess(endpoint: str, output: Path, extra: list[str] = (), root: Path = ROOT
     import pandas as pd
 
     target = ["--endpoint-url", endpoint, "--regions", REGIONS] if endpoint else []
+    timed = ["--timings"] if has_timings(root) else []
     r = measure([sys.executable, "-m", "srm_nb.cli", "assess", *target, "--output", str(output),
-                 "--previous", "none", "--timings", "--quiet", *extra], env(endpoint, root), cwd=root)
+                 "--previous", "none", *timed, "--quiet", *extra], env(endpoint, root), cwd=root)
     folder = Path(r["stdout"].split("Report: ", 1)[1].split()[0]).parent
-    timings = json.loads((folder / "timings.json").read_text())
+    # A tree from before --timings: its wall time is its total.
+    timings = (json.loads((folder / "timings.json").read_text()) if timed
+               else {"phases": {"total": r["wall"]}, "collect": None})
     findings = pd.read_parquet(folder / "findings.parquet")
     calls = pd.read_parquet(folder / "snapshot" / "tables" / "calls.parquet")
     resources = len(findings[["service", "resource_id"]].drop_duplicates())
@@ -87,6 +91,13 @@ def assess(endpoint: str, output: Path, extra: list[str] = (), root: Path = ROOT
     return {**r, **phases, "folder": folder, "findings": len(findings), "calls": len(calls),
             "resources": resources, "calls_per_resource": len(calls) / max(resources, 1),
             "services": (timings["collect"] or {}).get("services", {})}
+
+
+@functools.cache
+def has_timings(root: Path) -> bool:
+    usage = subprocess.run([sys.executable, "-m", "srm_nb.cli", "assess", "--help"], cwd=root,
+                           env=env("", root), capture_output=True, text=True).stdout
+    return "--timings" in usage
 
 
 def measure(cmd: list[str], environ: dict, ok=(0, 1), cwd: Path = ROOT) -> dict:

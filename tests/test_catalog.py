@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from srm_nb.checks import catalog as cat
+from srm_nb.checks import fsbp
 from srm_nb.checks.base import DOMAINS, SEVERITIES
 from srm_nb.errors import CatalogError, UsageError
 
@@ -64,24 +65,24 @@ def test_severity_follows_security_hub_unless_a_rationale_says_why():
     """A check mapped to FSBP takes Security Hub's severity (the highest of its controls); a
     deliberate difference needs severity_rationale, and a rationale on an equal severity is stale."""
     ok = {**GOOD, "fsbp": ["IAM.9"], "severity": "critical"}
-    assert cat._severity_problems("iam_root_thing_done", ok) == []
+    assert fsbp.severity_problems("iam_root_thing_done", ok) == []
     lower = {**ok, "severity": "high"}
-    assert "differs from Security Hub's critical for IAM.9" in cat._severity_problems("iam_root_thing_done", lower)[0]
-    assert cat._severity_problems("iam_root_thing_done", {**lower, "severity_rationale": "Why."}) == []
-    stale = cat._severity_problems("iam_root_thing_done", {**ok, "severity_rationale": "Why."})
+    assert "differs from Security Hub's critical for IAM.9" in fsbp.severity_problems("iam_root_thing_done", lower)[0]
+    assert fsbp.severity_problems("iam_root_thing_done", {**lower, "severity_rationale": "Why."}) == []
+    stale = fsbp.severity_problems("iam_root_thing_done", {**ok, "severity_rationale": "Why."})
     assert "severity is Security Hub's" in stale[0]
     two = {**GOOD, "fsbp": ["IAM.16", "IAM.9"], "severity": "critical"}  # low and critical: critical
-    assert cat._severity_problems("iam_root_thing_done", two) == []
+    assert fsbp.severity_problems("iam_root_thing_done", two) == []
 
 
 def test_catalog_severities_match_the_fsbp_table():
     """Every FSBP control the catalog maps is in data/fsbp_severities.yaml, and every FSBP-mapped
     check has Security Hub's severity or says why not."""
-    table = cat.fsbp_severities()
+    table = fsbp.fsbp_severities()
     mapped = {f for c in cat.load_catalog().values() for f in c.fsbp_ids}
     assert mapped <= set(table), sorted(mapped - set(table))
     for c in cat.load_catalog().values():
-        expected = cat.security_hub_severity(c.fsbp_ids)
+        expected = fsbp.security_hub_severity(c.fsbp_ids)
         if expected is not None:
             assert c.severity == expected or c.severity_rationale, (c.id, c.severity, expected)
     assert table["Config.1"] == "critical" and table["KMS.3"] == "critical" and table["IAM.6"] == "critical"

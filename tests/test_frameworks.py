@@ -109,7 +109,7 @@ def test_controls_doc_is_up_to_date():
 
 
 def test_controls_doc_has_an_fsbp_section_with_severities_and_deviations():
-    from srm_nb.checks.catalog import fsbp_severities
+    from srm_nb.checks.fsbp import fsbp_severities
 
     doc = controls_markdown()
     fsbp = doc.split("## AWS Foundational Security Best Practices (FSBP)")[1]

@@ -39,6 +39,7 @@ from typing import Callable
 from ..errors import CatalogError
 from ..vocabulary import DOMAINS, EFFORTS, SEVERITIES
 from .benchmarks import cis_ids_by_check, framework_keys, load_frameworks, normalize_framework, read_yaml
+from .fsbp import CONTROL_ID, fsbp_severities, severity_problems
 
 CATALOG_VERSION = "2026.11"
 
@@ -48,14 +49,12 @@ NOT_CHECK_MODULES = frozenset({"base", "benchmarks", "catalog", "runner", "polic
                                "filter_patterns", "trails", "fsbp"})
 
 _ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+){2,}$")
-_FSBP = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\d+$")  # e.g. IAM.9, EC2.19, CloudTrail.1
 _URL = re.compile(r"^https?://\S+$")
 _RESOURCE_TYPE = re.compile(r"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$")  # CloudFormation style
 
 REQUIRED = ("title", "risk", "domain", "service", "severity", "resource_type", "rationale", "remediation")
 OPTIONAL = ("references", "fsbp", "manual", "manual_reason", "not_applicable", "effort",
             "severity_rationale", "scope_from")
-FSBP_SEVERITY_FILE = PACKAGE_DIR.parent / "data" / "fsbp_severities.yaml"
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def _validate(cid: str, meta, source: str) -> list[str]:
         problems.append(f"{cid}: fsbp must be a list of control ids like [IAM.9]")
     else:
         for f in fsbp or []:
-            if not _FSBP.match(str(f)):
+            if not CONTROL_ID.match(str(f)):
                 problems.append(f"{cid}: FSBP id {f!r} must look like 'IAM.9'")
     if "cis" in meta:
         problems.append(f"{cid}: `cis` is not a check field: CIS controls map to checks in "
@@ -139,38 +138,6 @@ def _validate(cid: str, meta, source: str) -> list[str]:
     if unknown:
         problems.append(f"{cid}: unknown field(s) {sorted(unknown)} in {source}")
     return problems
-
-
-@lru_cache(maxsize=1)
-def fsbp_severities() -> dict[str, str]:
-    """Security Hub's severity per FSBP control id (data/fsbp_severities.yaml)."""
-    data = read_yaml(FSBP_SEVERITY_FILE) or {}
-    controls = data.get("controls") if isinstance(data, dict) else None
-    if not isinstance(controls, dict) or any(v not in SEVERITIES for v in controls.values()):
-        raise CatalogError(f"{FSBP_SEVERITY_FILE.name}: `controls` must map control ids to one of "
-                           f"{', '.join(SEVERITIES)}")
-    return {str(k): str(v) for k, v in controls.items()}
-
-
-def security_hub_severity(fsbp_ids) -> str | None:
-    """The highest Security Hub severity among `fsbp_ids` (None when the table knows none)."""
-    table = fsbp_severities()
-    known = [table[f] for f in fsbp_ids if f in table]
-    return min(known, key=SEVERITIES.index) if known else None
-
-
-def _severity_problems(cid: str, meta: dict) -> list[str]:
-    if not isinstance(meta.get("fsbp"), list) or meta.get("severity") not in SEVERITIES:
-        return []
-    expected = security_hub_severity([str(f) for f in meta["fsbp"]])
-    if expected is None:
-        return []  # a control the table does not list yet: the catalog test names it
-    if meta["severity"] != expected and not meta.get("severity_rationale"):
-        return [f"{cid}: severity {meta['severity']} differs from Security Hub's {expected} for "
-                f"{', '.join(meta['fsbp'])}: take {expected}, or say why in severity_rationale"]
-    if meta["severity"] == expected and meta.get("severity_rationale"):
-        return [f"{cid}: severity_rationale given, but the severity is Security Hub's ({expected})"]
-    return []
 
 
 def _one_argument(func) -> bool:
@@ -235,7 +202,7 @@ def _load(with_functions: bool) -> dict[str, Check]:
             problems += _validate(cid, meta, meta_file.name)
             if not isinstance(meta, dict):
                 continue
-            problems += _severity_problems(cid, meta)
+            problems += severity_problems(cid, meta)
             func = getattr(module, cid, None) if module else None
             if module is None:
                 pass  # the metadata alone: its functions are load_catalog's to check

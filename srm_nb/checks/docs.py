@@ -13,7 +13,8 @@ import json
 import sys
 
 from .benchmarks import load_frameworks, normalize_framework
-from .catalog import CATALOG_COLUMNS, fsbp_severities, load_catalog
+from .catalog import CATALOG_COLUMNS, load_catalog
+from .fsbp import fsbp_severities
 from .fsbp import REASONS, control_key, coverage, load_fsbp_gaps, mapped_controls
 
 TABLE_COLUMNS = ("check_id", "severity", "domain", "service", "cis_ids", "fsbp_ids", "title")

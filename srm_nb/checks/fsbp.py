@@ -17,9 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import CatalogError
+from ..vocabulary import SEVERITIES
 from .benchmarks import read_yaml
 
 GAPS_FILE = Path(__file__).parent.parent / "data" / "fsbp_not_covered.yaml"
+SEVERITY_FILE = Path(__file__).parent.parent / "data" / "fsbp_severities.yaml"
 CONTROL_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\d+$")  # Security Hub's Service.N: IAM.9, EC2.19
 # Why a control is not covered, as docs/controls.md words it.
 REASONS = {
@@ -152,3 +154,36 @@ def coverage(catalog, gaps: FsbpGaps | None = None) -> list[ServiceCoverage]:
             retired=tuple(g for g in listed if g.reason == "retired"),
         ))
     return out
+
+
+@lru_cache(maxsize=1)
+def fsbp_severities() -> dict[str, str]:
+    """Security Hub's severity per FSBP control id (data/fsbp_severities.yaml)."""
+    data = read_yaml(SEVERITY_FILE) or {}
+    controls = data.get("controls") if isinstance(data, dict) else None
+    if not isinstance(controls, dict) or any(v not in SEVERITIES for v in controls.values()):
+        raise CatalogError(f"{SEVERITY_FILE.name}: `controls` must map control ids to one of "
+                           f"{', '.join(SEVERITIES)}")
+    return {str(k): str(v) for k, v in controls.items()}
+
+
+def security_hub_severity(fsbp_ids) -> str | None:
+    """The highest Security Hub severity among `fsbp_ids` (None when the table knows none)."""
+    table = fsbp_severities()
+    known = [table[f] for f in fsbp_ids if f in table]
+    return min(known, key=SEVERITIES.index) if known else None
+
+
+def severity_problems(cid: str, meta: dict) -> list[str]:
+    """A check's severity against Security Hub's for its FSBP controls (the catalog loader's)."""
+    if not isinstance(meta.get("fsbp"), list) or meta.get("severity") not in SEVERITIES:
+        return []
+    expected = security_hub_severity([str(f) for f in meta["fsbp"]])
+    if expected is None:
+        return []  # a control the table does not list yet: the catalog test names it
+    if meta["severity"] != expected and not meta.get("severity_rationale"):
+        return [f"{cid}: severity {meta['severity']} differs from Security Hub's {expected} for "
+                f"{', '.join(meta['fsbp'])}: take {expected}, or say why in severity_rationale"]
+    if meta["severity"] == expected and meta.get("severity_rationale"):
+        return [f"{cid}: severity_rationale given, but the severity is Security Hub's ({expected})"]
+    return []

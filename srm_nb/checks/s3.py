@@ -13,7 +13,7 @@ import fnmatch
 import pandas as pd
 
 from .base import ERROR, FAIL, PASS, account_finding, as_list, empty, flag, parse_json, setting, verdicts
-from .policy import denies_insecure_transport, is_public_policy, public_statements
+from .policy import denies_insecure_transport, public_statements
 
 PAB_FLAGS = ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
 PUBLIC_GROUPS = {
