@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -43,19 +44,23 @@ def members(n: int) -> dict:
 def env(**extra) -> dict:
     e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     e.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1",
-             AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **extra)
+             AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    e.update(extra)
     return e
 
 
-def run(args: list[str], out: Path, **extra) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall time and peak RSS (bytes) of srm and every process under it."""
+def run(args: list[str], out: Path, *, with_cluster: bool = False,
+        **extra) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall time and peak RSS (bytes) of srm and every process under it; `with_cluster`: this
+    process's other children too (the LocalCluster's scheduler, nannies and workers)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "srm_nb.cli", *args, "--output", str(out), "--quiet"],
                             cwd=ROOT, env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, root = 0, psutil.Process(proc.pid)
     while proc.poll() is None:
         try:
-            tree = [root, *root.children(recursive=True)]
+            tree = ([*psutil.Process().children(recursive=True)] if with_cluster
+                    else [root, *root.children(recursive=True)])
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error:
             pass
@@ -88,7 +93,8 @@ def bench_fleets(args) -> None:
                         with LocalCluster(processes=True, n_workers=2, threads_per_worker=1,
                                           dashboard_address=None, env=env()) as cluster:
                             wall, peak, proc = run(fleet_args(server.endpoint, *exclude, "--dask-scheduler",
-                                                              cluster.scheduler_address), out)
+                                                              cluster.scheduler_address), out,
+                                                    with_cluster=True)
                     else:
                         wall, peak, proc = run(fleet_args(server.endpoint, *exclude, *extra), out)
                     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -99,6 +105,8 @@ def bench_fleets(args) -> None:
                 wall = statistics.median(walls)
                 print(f"{n:>8} {label:>10} {wall:>7.1f} {60 * n / wall:>8.1f} {statistics.median(peaks) / 2**20:>11.0f} "
                       f"{size / 1024:>12.0f}", flush=True)
+            # moto's state lives in this process, not in the server: empty it for the next Organization.
+            urllib.request.urlopen(urllib.request.Request(f"{server.endpoint}/moto-api/reset", method="POST"))
 
 
 def bench_portfolio(n: int, repeats: int) -> None:

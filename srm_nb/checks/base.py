@@ -26,18 +26,23 @@ _FIELD = re.compile(r"\{(\w+)\}")
 
 
 def fill(df: pd.DataFrame, template: str) -> pd.Series:
-    """Vectorized str.format: "Bucket {name} is public" -> one string per row of `df`. Each
-    field's column is converted once; the strings are joined row by row (adding Series of text
-    part by part cost more than the checks' own work)."""
+    """Vectorized str.format: "Bucket {name} is public" -> one string per row of `df` (a missing
+    value reads "none"). Each field's column is read once; the strings are joined row by row
+    (adding Series of text part by part cost more than the checks' own work)."""
     n = len(df)
     pieces = []
     for i, part in enumerate(_FIELD.split(template)):
         if i % 2:
-            pieces.append(df[part].astype(object).where(df[part].notna(), "none").astype(str).tolist())
+            pieces.append(["none" if _missing(v) else str(v) for v in df[part].tolist()])
         elif part:
             pieces.append([part] * n)
     return pd.Series(["".join(row) for row in zip(*pieces)] if pieces else [""] * n, index=df.index,
                      dtype=object)
+
+
+def _missing(value) -> bool:
+    """None, NaN, NA or NaT (a list or dict in a cell is a value, not missing)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 _TRUE_TEXT = ("true", "1", "1.0")
@@ -94,26 +99,25 @@ def verdicts(
     if unknown is not None:
         missing = missing | unknown.fillna(False).astype(bool)
     ok = passed.where(~missing, False).astype(bool)
-    status = pd.Series(FAIL, index=df.index, dtype=object).where(~ok, PASS).where(~missing, ERROR)
+    status = [ERROR if m else PASS if o else FAIL for o, m in zip(ok.tolist(), missing.tolist())]
     # Each row's detail from its own template only: filling every template for every row
     # would triple the string work on large tables.
-    detail = pd.Series("", index=df.index, dtype=object)
-    fail_rows = ~ok & ~missing
-    for mask, template in ((ok, pass_detail), (fail_rows, fail_detail),
-                           (missing, unknown_detail.replace("{%s}", "{" + resource_id + "}"))):
-        if mask.all():
-            detail = fill(df, template)
-        elif mask.any():
-            detail[mask] = fill(df[mask], template)
+    detail = [""] * len(df)
+    for verdict, template in ((PASS, pass_detail), (FAIL, fail_detail),
+                              (ERROR, unknown_detail.replace("{%s}", "{" + resource_id + "}"))):
+        rows = [i for i, v in enumerate(status) if v == verdict]
+        if rows:
+            for i, text in zip(rows, fill(df if len(rows) == len(df) else df.iloc[rows], template)):
+                detail[i] = text
     return pd.DataFrame(
         {
-            "status": status,
+            "status": pd.Series(status, dtype=object),
             "region": df[region].astype(str),
             "resource_id": df[resource_id].astype(str),
             "resource_arn": df[resource_arn].astype(object) if resource_arn else "",
-            "detail": detail,
+            "detail": pd.Series(detail, dtype=object),
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _aligned(values: pd.Series, df: pd.DataFrame) -> pd.Series:
