@@ -10,9 +10,9 @@ IAM actions, so a missing mapping is caught by a test rather than by a denied ca
 from __future__ import annotations
 
 from .collect import load_collectors
-from .errors import UsageError
 from .collect.actions import iam_actions_for
 from .collect.runner import SESSION_OPERATIONS
+from .errors import UsageError
 
 
 def session_actions() -> list[str]:

@@ -63,6 +63,28 @@ def statuses(df) -> dict:
 # -- PASS / FAIL on complete data ------------------------------------------------------------------
 
 
+def test_a_checks_rows_are_normalised_blank_and_missing_cells_included():
+    """Blank or missing region: global; resource id: the account, with its ARN; detail: ""; any
+    other value (a list, a number) as its text. Missing template values read "none"."""
+    def odd_rows(s):
+        return pd.DataFrame({"status": [PASS, FAIL, FAIL, PASS],
+                             "region": ["", None, float("nan"), "eu-west-1"],
+                             "resource_id": [None, "", "w-1", 7],
+                             "resource_arn": [None, None, pd.NA, "arn:x"],
+                             "detail": [None, ["a", "b"], pd.NA, 1.5]})
+
+    r = run_check(make_check(odd_rows), snap())
+    own = f"arn:aws:iam::{ACCOUNT}:root"
+    assert r.to_dict("list") == {
+        "status": [PASS, FAIL, FAIL, PASS], "region": ["global"] * 3 + ["eu-west-1"],
+        "resource_id": [ACCOUNT, ACCOUNT, "w-1", "7"], "resource_arn": [own, own, "", "arn:x"],
+        "detail": ["", "['a', 'b']", "", "1.5"]}
+    widgets = WIDGETS.assign(widget_id=["w-1", None, pd.NA], locked=[True, False, None])
+    details = run_check(make_check(widgets_locked), snap({"widgets": widgets}))["detail"].tolist()
+    assert details[:2] == ["Widget w-1 is locked.", "Widget none is unlocked."]
+    assert details[2].startswith("Could not determine the verdict for none")
+
+
 def test_pass_and_fail_one_row_per_resource():
     r = run_check(make_check(widgets_locked), snap({"widgets": WIDGETS}))
     assert list(r.columns) == list(RESULT_COLUMNS)

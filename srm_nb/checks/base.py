@@ -33,14 +33,14 @@ def fill(df: pd.DataFrame, template: str) -> pd.Series:
     pieces = []
     for i, part in enumerate(_FIELD.split(template)):
         if i % 2:
-            pieces.append(["none" if _missing(v) else str(v) for v in df[part].tolist()])
+            pieces.append(["none" if is_missing(v) else str(v) for v in df[part].tolist()])
         elif part:
             pieces.append([part] * n)
     return pd.Series(["".join(row) for row in zip(*pieces)] if pieces else [""] * n, index=df.index,
                      dtype=object)
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     """None, NaN, NA or NaT (a list or dict in a cell is a value, not missing)."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 

@@ -14,8 +14,7 @@ import sys
 
 from .benchmarks import load_frameworks, normalize_framework
 from .catalog import CATALOG_COLUMNS, load_catalog
-from .fsbp import fsbp_severities
-from .fsbp import REASONS, control_key, coverage, load_fsbp_gaps, mapped_controls
+from .fsbp import REASONS, control_key, coverage, fsbp_severities, load_fsbp_gaps, mapped_controls
 
 TABLE_COLUMNS = ("check_id", "severity", "domain", "service", "cis_ids", "fsbp_ids", "title")
 REGENERATE = "python -m srm_nb.checks.docs > docs/controls.md"

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..snapshot import Snapshot
-from .base import (ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS, account_arn,
+from .base import (ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS, account_arn, is_missing,
                    account_finding)
 from .catalog import Check, load_catalog
 
@@ -293,7 +293,7 @@ def _clean(result, check: Check, s: Snapshot) -> pd.DataFrame | str:
 
 def _text(value) -> str:
     """A result cell as text; "" for None, NaN and NA."""
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def run_check(check: Check, s: Snapshot, gaps: PreparedGaps | None = None) -> pd.DataFrame:
