@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -105,8 +104,6 @@ def bench_fleets(args) -> None:
                 wall = statistics.median(walls)
                 print(f"{n:>8} {label:>10} {wall:>7.1f} {60 * n / wall:>8.1f} {statistics.median(peaks) / 2**20:>11.0f} "
                       f"{size / 1024:>12.0f}", flush=True)
-            # moto's state lives in this process, not in the server: empty it for the next Organization.
-            urllib.request.urlopen(urllib.request.Request(f"{server.endpoint}/moto-api/reset", method="POST"))
 
 
 def bench_portfolio(n: int, repeats: int) -> None:

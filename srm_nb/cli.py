@@ -272,13 +272,9 @@ def cmd_assess(args) -> int:
 
 
 def _ready_to_report() -> None:
-    """What the report phase imports and loads, done while the account is being collected."""
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
+    from .pipeline import ready_to_report
 
-    from .checks import load_catalog
-
-    load_catalog()
+    ready_to_report()
 
 
 def _report_kwargs(args) -> dict:

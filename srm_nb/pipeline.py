@@ -60,6 +60,17 @@ def write_timings(result: RunResult, collect: dict | None) -> Path:
     return path
 
 
+def ready_to_report() -> None:
+    """What the report phase imports and loads, done ahead: while the account is being
+    collected (`srm assess`), or once in the fleet's forkserver for every account's process."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from .checks import load_catalog
+
+    load_catalog()
+
+
 def new_run_folder(output_root: Path, account_id: str) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder = Path(output_root) / (account_id or "unknown-account") / stamp

@@ -28,8 +28,9 @@ from .worker import ASSESSED, FAILED, SKIPPED, assess_account, discard_unfinishe
 
 FLEET_SCHEMA = 1
 NOT_RUN = "not_run"
-# Imported once in the forkserver, so each account's fresh process starts warm.
-_PRELOAD = ["srm_nb.fleet.worker", "srm_nb.pipeline", "srm_nb.collect.runner", "srm_nb.checks"]
+# Imported once in the forkserver, so each account's fresh process starts warm (preload: the
+# report's imports and the catalog).
+_PRELOAD = ["srm_nb.fleet.worker", "srm_nb.collect.runner", "srm_nb.fleet.preload"]
 
 
 @dataclass
