@@ -259,22 +259,16 @@ def cmd_assess(args) -> int:
     import time
 
     from .apart import call_apart
-    from .pipeline import assess_snapshot
+    from .pipeline import assess_snapshot, ready_to_report
     from .snapshot import Snapshot
 
     started = time.perf_counter()
     if args.snapshot:
         snapshot = Snapshot.load(args.snapshot)
     else:  # in a process of its own: the collection's memory does not stay for the report's
-        snapshot = call_apart(_collect, args, meanwhile=_ready_to_report)
+        snapshot = call_apart(_collect, args, meanwhile=ready_to_report)
     return _finish(args, assess_snapshot(snapshot, args.output, **_report_kwargs(args)), started,
                    collected=not args.snapshot)
-
-
-def _ready_to_report() -> None:
-    from .pipeline import ready_to_report
-
-    ready_to_report()
 
 
 def _report_kwargs(args) -> dict:
@@ -303,7 +297,7 @@ def cmd_demo(args) -> int:
 
         return demo_organization(args)
     from .apart import call_apart
-    from .pipeline import assess_snapshot
+    from .pipeline import assess_snapshot, ready_to_report
 
     def seed_and_collect(quiet: bool):  # in the child: moto and the demo modules stay there
         from .demo.run import collect_demo
@@ -312,7 +306,7 @@ def cmd_demo(args) -> int:
 
     _say(args, "Seeding the demo account (Northwind Analytics) into a local moto server...")
     started = time.perf_counter()
-    snapshot = call_apart(seed_and_collect, args.quiet, meanwhile=_ready_to_report)
+    snapshot = call_apart(seed_and_collect, args.quiet, meanwhile=ready_to_report)
     if not (args.client or args.engagement_file):
         args.client = "Northwind Analytics (demo)"
     kwargs = _report_kwargs(args)
