@@ -147,3 +147,18 @@ def test_a_bad_accounts_file_is_a_usage_error_naming_the_line(tmp_path, text, li
     assert proc.returncode == 2, proc.stderr
     assert f"line {line}: " in proc.stderr and message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_member_account_collected_with_every_collector_has_no_error_gap(org):
+    """`srm demo --organization` collects every service in its members: whatever moto cannot
+    answer there is faked as an account without that feature, so nothing shows as an error."""
+    from srm_nb.aws import make_access
+    from srm_nb.collect.runner import collect
+
+    server, seeded = org
+    member = seeded.accounts["northwind-shop"]
+    access = make_access(role_arn=f"arn:aws:iam::{member}:role/SrmAudit", endpoint_url=server.endpoint)
+    snap = collect(access, ["us-east-1"], quiet=True)
+    assert snap.account_id == member
+    gaps = snap.gaps[snap.gaps["status"] != "not_subscribed"]  # Basic support: no Trusted Advisor
+    assert gaps.empty, gaps[["service", "operation", "status", "error_code"]].to_string()

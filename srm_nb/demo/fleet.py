@@ -19,7 +19,8 @@ Test-support layer (`FAKES`, answered by `server.FakeOperations` in front of mot
   requests go to moto.
 - Operations moto 5.2.5 lacks, answered as for an account without those features: access-analyzer
   ListAnalyzers (none), ssm DescribeInstanceInformation and ListComplianceSummaries (none), backup
-  ListProtectedResources (none), support DescribeTrustedAdvisorCheckSummaries (Basic support:
+  ListProtectedResources (none), redshift-serverless ListWorkgroups and ListNamespaces (none;
+  moto has no Redshift Serverless), support DescribeTrustedAdvisorCheckSummaries (Basic support:
   SubscriptionRequiredException), and iam GetCredentialReport with the account's root row.
 `AccountGate` holds the requests of chosen accounts (interrupt tests: an account certainly mid-run).
 """
@@ -204,6 +205,9 @@ FAKES = {
     ("ssm", "DescribeInstanceInformation"): lambda req: FakeResponse({"InstanceInformationList": []}),
     ("ssm", "ListComplianceSummaries"): lambda req: FakeResponse({"ComplianceSummaryItems": []}),
     ("backup", "ListProtectedResources"): _json({"Results": []}),
+    # moto has no Redshift Serverless at all: the members have none.
+    ("redshift-serverless", "ListWorkgroups"): _json({"workgroups": []}),
+    ("redshift-serverless", "ListNamespaces"): _json({"namespaces": []}),
     ("support", "DescribeTrustedAdvisorCheckSummaries"): _basic_support,
     ("iam", "GetCredentialReport"): lambda req: _credential_report(req, account=account_of(req)),
 }
