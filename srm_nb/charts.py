@@ -72,21 +72,29 @@ def severity_area_heatmap(findings: pd.DataFrame) -> go.Figure:
     return _layout(fig, "Failed findings by severity and area", 330)
 
 
+def _score_heatmap(frame: pd.DataFrame, row: str, rows: list[str], *, ygap: int, hover: str) -> go.Figure:
+    """Score per `row` value (in `rows` order) and area, coverage in the hover text; `frame`
+    holds `row`, domain, score and coverage."""
+    areas = [d for d in DOMAINS if d in set(frame["domain"])]
+
+    def grid(values: str) -> pd.DataFrame:
+        return (frame.pivot_table(index=row, columns="domain", values=values, aggfunc="first")
+                .reindex(index=rows, columns=areas))
+
+    z = grid("score")
+    text = z.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    return go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=[DOMAINS[d] for d in areas], y=rows, zmin=0, zmax=100,
+        colorscale=SCORE_SCALE, text=text.to_numpy(), texttemplate="%{text}",
+        customdata=grid("coverage").to_numpy(), xgap=2, ygap=ygap, colorbar=dict(title="score"),
+        hovertemplate=hover + "<br>score %{z:.0f}, coverage %{customdata:.0f}%<extra></extra>",
+    ))
+
+
 def service_area_heatmap(scores: pd.DataFrame) -> go.Figure:
     """Score per service (rows) and area (columns); `scores` is score_by(['service', 'domain'])."""
-    areas = [d for d in DOMAINS if d in set(scores["domain"])]
     services = sorted(set(scores["service"]))
-    z = (scores.pivot_table(index="service", columns="domain", values="score", aggfunc="first")
-         .reindex(index=services, columns=areas))
-    cov = (scores.pivot_table(index="service", columns="domain", values="coverage", aggfunc="first")
-           .reindex(index=services, columns=areas))
-    text = z.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
-    fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(), x=[DOMAINS[d] for d in areas], y=services, zmin=0, zmax=100,
-        colorscale=SCORE_SCALE, text=text.to_numpy(), texttemplate="%{text}", customdata=cov.to_numpy(),
-        xgap=2, ygap=2, colorbar=dict(title="score"),
-        hovertemplate="%{y} / %{x}<br>score %{z:.0f}, coverage %{customdata:.0f}%<extra></extra>",
-    ))
+    fig = _score_heatmap(scores, "service", services, ygap=2, hover="%{y} / %{x}")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, "Score by service and area (blank: no checks)", _rows_height(120, 30, len(services)))
 
@@ -181,18 +189,7 @@ def findings_drilldown(findings: pd.DataFrame) -> go.Figure:
 def account_area_heatmap(heatmap: pd.DataFrame, order: list[str]) -> go.Figure:
     """Score per account (rows, in `order`) and area (columns); `heatmap`: account_id, domain,
     score, coverage."""
-    areas = [d for d in DOMAINS if d in set(heatmap["domain"])]
-    z = (heatmap.pivot_table(index="account_id", columns="domain", values="score", aggfunc="first")
-         .reindex(index=order, columns=areas))
-    cov = (heatmap.pivot_table(index="account_id", columns="domain", values="coverage", aggfunc="first")
-           .reindex(index=order, columns=areas))
-    text = z.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
-    fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(), x=[DOMAINS[d] for d in areas], y=order, zmin=0, zmax=100,
-        colorscale=SCORE_SCALE, text=text.to_numpy(), texttemplate="%{text}", customdata=cov.to_numpy(),
-        xgap=2, ygap=1, colorbar=dict(title="score"),
-        hovertemplate="account %{y} / %{x}<br>score %{z:.0f}, coverage %{customdata:.0f}%<extra></extra>",
-    ))
+    fig = _score_heatmap(heatmap, "account_id", order, ygap=1, hover="account %{y} / %{x}")
     fig.update_yaxes(autorange="reversed", type="category", dtick=1)
     return _layout(fig, "Score by account and area (worst accounts first; blank: no checks)",
                    140 + 18 * max(len(order), 1))

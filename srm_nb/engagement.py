@@ -62,17 +62,24 @@ def load_engagement(file: str | Path | None = None, **options: str | None) -> En
     return Engagement.from_dict(doc)
 
 
-def _read_file(path: Path) -> dict:
+def read_yaml_file(path: Path, what: str) -> tuple[str, object]:
+    """(text, parsed document) of a user's YAML file; an unreadable file or bad YAML is a
+    UsageError that names `what` ("the accounts file") and the line."""
     import yaml
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return text, yaml.safe_load(text)
     except OSError as exc:
-        raise UsageError(f"cannot read the engagement file {path}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise UsageError(f"the engagement file {path} is not valid YAML{where}") from exc
+        raise UsageError(f"{what} {path} is not valid YAML{where}") from exc
+
+
+def _read_file(path: Path) -> dict:
+    _, doc = read_yaml_file(path, "the engagement file")
     if doc is None:
         return {}
     if not isinstance(doc, dict):

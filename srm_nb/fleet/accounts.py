@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..engagement import FIELDS as ENGAGEMENT_FIELDS
-from ..engagement import load_engagement
+from ..engagement import load_engagement, read_yaml_file
 from ..errors import UsageError
 
 ACCOUNT_KEYS = ("account_id", "name", "role", "external_id", "profile", "regions", "tags")
@@ -97,16 +97,8 @@ def load_accounts_file(path: str | Path) -> AccountsFile:
     import yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
-    except OSError as exc:
-        raise UsageError(f"cannot read the accounts file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise UsageError(f"the accounts file {path} is not valid YAML{where}") from exc
+    text, doc = read_yaml_file(path, "the accounts file")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)  # the same text parsed: for line numbers
     if not isinstance(doc, dict) or not isinstance(doc.get("accounts"), list) or not doc["accounts"]:
         raise UsageError(f"{path}: expected a mapping with a non-empty `accounts:` list (see `srm fleet --help`)")
     lines = _Lines(root)
