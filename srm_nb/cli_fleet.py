@@ -100,6 +100,7 @@ def _options(args) -> dict:
                                               ("engagement", args.engagement),
                                               ("classification", args.classification)) if v is not None},
                 engagement_file=args.engagement_file, paper=args.paper, pdf_appendix=args.pdf_appendix,
+                pdf_tagged=args.pdf_tagged,
                 endpoint_url=args.endpoint_url, session_name=args.session_name, previous_fleet=previous,
                 partition=boto3.Session().get_partition_for_region(region))
 

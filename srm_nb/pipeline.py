@@ -86,6 +86,7 @@ def new_run_folder(output_root: Path, account_id: str) -> Path:
 class PrintOptions:
     paper: str = "a4"  # a key of vocabulary.PAPERS
     appendix: str = "summary"  # "full": the PDF's appendix lists the passed findings too
+    tagged: bool = False  # a tagged PDF with bookmarks (render.to_pdf)
 
 
 def assess_snapshot(snapshot: Snapshot, output_root: Path, *, label: str = "", quiet: bool = False,
@@ -148,7 +149,9 @@ def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mu
                                         kernel=kernel)
         exports = exporting.result()
     with phase("html"):
-        html = to_html(executed, folder / "report.html")
+        from .sections import document_title
+
+        html = to_html(executed, folder / "report.html", title=document_title(a))
     result = RunResult(folder=folder, assessment=a, exports=exports, timings=phase.seconds)
     if not pdf:
         result.pdf_problem = "PDF not requested (--no-pdf)"
@@ -158,7 +161,7 @@ def _assess_into(folder: Path, snapshot: Snapshot, *, label, quiet, previous, mu
     else:
         try:
             with phase("pdf"):
-                result.pdf = to_pdf(html, folder / "report.pdf", paper=printing.paper)
+                result.pdf = to_pdf(html, folder / "report.pdf", paper=printing.paper, tagged=printing.tagged)
         except ReportError as exc:  # the HTML report stands on its own
             result.pdf_problem = f"no PDF: {exc}"
     return result

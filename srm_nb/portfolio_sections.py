@@ -27,9 +27,21 @@ def title_page(p: Portfolio, paper: str = "a4") -> Html:
         ("Assessor", e.get("assessor", "")),
         ("Regions", ", ".join(c.get("regions") or [])),
     ]
-    footer = " · ".join(x for x in (e.get("client", ""), f"Portfolio, {c['accounts']} accounts", when) if x)
     return render("portfolio_title.html.j2", rows=rows, scope=scope, cover=c, areas=_records(p.areas),
-                  engagement={"classification": "Confidential", **e}, footer_left=footer, paper=PAPERS[paper])
+                  engagement={"classification": "Confidential", **e}, footer_left=running_line(p),
+                  paper=PAPERS[paper])
+
+
+def running_line(p: Portfolio) -> str:
+    """Client, fleet size and day: the PDF's running footer and the end of the document's title."""
+    c = p.cover
+    client = (c.get("engagement") or {}).get("client", "")
+    return " · ".join(x for x in (client, f"Portfolio, {c['accounts']} accounts", _day(c.get("started_at", "")))
+                      if x)
+
+
+def document_title(p: Portfolio) -> str:
+    return f"Shared Responsibility portfolio · {running_line(p)}"
 
 
 def accounts(p: Portfolio) -> Html:

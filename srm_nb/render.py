@@ -19,6 +19,7 @@ from .vocabulary import PAPERS
 REPORT_NOTEBOOK = "assessment.ipynb"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PDF_TIMEOUT = 180
+PRINTING = "#srm-print"  # the fragment that tells the report's page it is being printed (templates/srm)
 
 
 # What the report notebook imports, imported by its kernel as it boots (report_kernel).
@@ -91,13 +92,15 @@ def _report_kernel_manager():
     return ReportKernelManager
 
 
-def to_html(executed_nb, html_path: Path) -> Path:
+def to_html(executed_nb, html_path: Path, title: str = "") -> Path:
     """nbconvert with our template: no code, a table of contents, plotly.js embedded once.
     `executed_nb`: the executed notebook as `execute_notebook` returns it (not read and
-    validated again), or its path."""
+    validated again), or its path. `title`: the page's (and so the PDF's) title."""
     import nbformat
 
     nb = nbformat.read(executed_nb, as_version=4) if isinstance(executed_nb, (str, Path)) else executed_nb
+    if title:
+        nb.metadata["title"] = title  # escaped by the lab template
     # The notebook keeps plotly's JSON for JupyterLab; the HTML only needs the div beside it.
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -168,19 +171,24 @@ def browser_command(browser: str, profile_dir: str, *extra: str) -> list[str]:
             "--disable-extensions", "--disable-dev-shm-usage", f"--user-data-dir={profile_dir}", *extra]
 
 
-def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None, paper: str = "a4") -> Path:
+def to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None, paper: str = "a4",
+           tagged: bool = False) -> Path:
     """Print the HTML report to PDF with headless Chromium. The report's print styles set the
-    paper size and the running footer; `paper` only sets the width the charts are drawn to."""
+    paper size and the running footer; `paper` only sets the width the charts are drawn to.
+    `tagged`: a tagged PDF (a structure tree for screen readers) with bookmarks from the headings.
+    Off by default: on a 3,700-finding report the tags made the PDF 11 MB instead of 0.8 MB and
+    the print 2.4 s slower, and Chromium's peak memory 400 MiB instead of 230."""
     browser = browser or find_browser()
     if browser is None:
         raise ReportError("no Chromium found for the PDF: install it (Debian: apt-get install chromium) "
                           "or set SRM_CHROMIUM; the HTML report was written")
     with tempfile.TemporaryDirectory(prefix="srm-chromium-") as profile:
         # Lay the page out at the printable width, so the (responsive) charts are drawn to fit.
+        tagging = ["--generate-pdf-document-outline"] if tagged else ["--disable-pdf-tagging"]
         cmd = browser_command(browser, profile, "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-                              f"--window-size={PAPERS[paper]['width_px']},1000",
+                              f"--window-size={PAPERS[paper]['width_px']},1000", *tagging,
                               "--virtual-time-budget=15000", f"--print-to-pdf={pdf_path}",
-                              Path(html_path).resolve().as_uri())
+                              Path(html_path).resolve().as_uri() + PRINTING)
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PDF_TIMEOUT)
         except subprocess.TimeoutExpired as exc:

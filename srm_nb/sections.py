@@ -111,9 +111,7 @@ def title_page(a: Assessment, paper: str = "a4") -> Html:
     print setup (paper size, running footer)."""
     m = a.snapshot.manifest
     e = a.context.get("engagement") or {}
-    alias = m.get("account_alias") or ""
-    account = f"{m.get('account_id', '')}" + (f" ({alias})" if alias else "")
-    when = _day(m.get("started_at", ""))
+    account, when = _account(a), _day(m.get("started_at", ""))
     rows = [
         ("Client", e.get("client", "")),
         ("Engagement", e.get("engagement", "")),
@@ -126,10 +124,27 @@ def title_page(a: Assessment, paper: str = "a4") -> Html:
         ("Tool", f"srm-workbook {m.get('tool_version', '')}, check catalog "
                  f"{a.context.get('catalog_version', '')} ({len(a.catalog)} checks)"),
     ]
-    footer = " · ".join(x for x in (e.get("client", ""), f"Account {account}", when) if x)
     return render("title_page.html.j2", rows=rows, account=account, overall=a.overall,
                   areas=_records(a.scores["domain"]), engagement={"classification": "", **e},
-                  footer_left=footer, paper=PAPERS[paper])
+                  footer_left=running_line(a), paper=PAPERS[paper])
+
+
+def running_line(a: Assessment) -> str:
+    """Client, account and day: the PDF's running footer and the end of the document's title."""
+    client = (a.context.get("engagement") or {}).get("client", "")
+    when = _day(a.snapshot.manifest.get("started_at", ""))
+    return " · ".join(x for x in (client, f"Account {_account(a)}", when) if x)
+
+
+def document_title(a: Assessment) -> str:
+    """The HTML page's title, which is the PDF's Title too (not nbconvert's "Notebook")."""
+    return f"Shared Responsibility assessment · {running_line(a)}"
+
+
+def _account(a: Assessment) -> str:
+    m = a.snapshot.manifest
+    alias = m.get("account_alias") or ""
+    return f"{m.get('account_id', '')}" + (f" ({alias})" if alias else "")
 
 
 def _day(iso: str) -> str:

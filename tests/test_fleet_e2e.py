@@ -87,6 +87,7 @@ def test_portfolio_links_every_report_relatively_and_names_the_failed_account(fl
             assert (portfolio.parent / a["report"]).resolve().is_file()
     assert ids["northwind-acquired"] in html and "AccessDenied" in html
     assert "Northwind &lt;Holdings&gt;" in html and "Northwind <Holdings>" not in html
+    assert "<title>Shared Responsibility portfolio · Northwind &lt;Holdings&gt; · Portfolio, 4 accounts · " in html
 
 
 def test_accounts_prints_the_filtered_organization_as_an_accounts_file(org):

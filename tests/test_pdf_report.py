@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -64,3 +65,33 @@ def test_the_print_lists_what_needs_attention_and_counts_the_passes(layout, demo
     text = "\n".join(p.body for p in layout.pages[layout.starts["6. Appendix"] - 1:])
     assert "findings.csv and findings.xlsx hold every row" in text
     assert "Passed or not applicable, per check" in text
+
+
+def test_the_screen_pass_skipped_while_printing_changes_nothing_on_paper(demo_run, tmp_path, monkeypatch):
+    """The page opened at #srm-print skips its tables in Chromium's screen layout (a second
+    faster); printed without that, every page reads the same."""
+    from srm_nb import render
+
+    folder, _ = demo_run
+    monkeypatch.setattr(render, "PRINTING", "")
+    plain = render.to_pdf(folder / "report.html", tmp_path / "plain.pdf")
+    pages = [p.body + p.footer for p in report_layout(plain, folder / "assessment.ipynb").pages]
+    assert pages == [p.body + p.footer for p in report_layout(folder / "report.pdf",
+                                                              folder / "assessment.ipynb").pages]
+
+
+def test_the_pdf_is_tagged_with_bookmarks_only_when_asked(demo_run, tmp_path):
+    from srm_nb.render import to_pdf
+
+    folder, _ = demo_run
+    assert b"/StructTreeRoot" not in (folder / "report.pdf").read_bytes()
+    tagged = to_pdf(folder / "report.html", tmp_path / "tagged.pdf", tagged=True).read_bytes()
+    assert b"/StructTreeRoot" in tagged and b"/Outlines" in tagged
+    bookmarks = re.findall(rb"/Title \(([^)]*)\)", tagged)  # the outline's entries, and the document's
+    assert b"Executive summary" in bookmarks and b"Remediation plan" in bookmarks, bookmarks[:20]
+
+
+def test_the_pdf_is_titled_after_the_account_not_notebook(demo_run):
+    info = subprocess.run(["pdfinfo", str(demo_run[0] / "report.pdf")], capture_output=True, text=True).stdout
+    assert "Title:           Shared Responsibility assessment · Northwind Analytics (demo) · Account " \
+           "123456789012 (northwind-prod) · " in info, info

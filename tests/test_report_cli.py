@@ -52,6 +52,7 @@ def test_engagement_details_reach_the_report_scores_ocsf_and_xlsx(two_runs):
     assert summary["client"] == "Example & Co" and summary["assessor"] == "'" + HOSTILE_ASSESSOR
     html = report_of(second).read_text()
     assert "Example &amp; Co" in html and "&lt;b&gt;Jane&lt;/b&gt;" in html and "<b>Jane</b>" not in html
+    assert "<title>Shared Responsibility assessment · Example &amp; Co · Account " in html
     defaults = json.loads((report_of(first).parent / "scores.json").read_text())["engagement"]
     assert defaults == {"client": "", "assessor": "", "engagement": "", "classification": "Confidential"}
 

@@ -272,6 +272,7 @@ class _Progress:
 
 def _portfolio(result: FleetResult, doc: dict, options: dict, quiet: bool) -> None:
     from ..portfolio import build_portfolio, latest_fleet, write_fleet_findings
+    from ..portfolio_sections import document_title
     from ..render import execute_notebook, find_browser, to_html, to_pdf
 
     folder = result.folder
@@ -289,7 +290,7 @@ def _portfolio(result: FleetResult, doc: dict, options: dict, quiet: bool) -> No
                                  "previous_fleet": str(options.get("previous_fleet") or ""),
                                  "paper": options.get("paper") or "a4"},
                                 notebook="portfolio.ipynb", progress=not quiet)
-    result.portfolio = to_html(executed, folder / "portfolio.html")
+    result.portfolio = to_html(executed, folder / "portfolio.html", title=document_title(p))
     if not options.get("pdf"):
         result.pdf_problem = "PDF not requested (--no-pdf)"
     elif find_browser() is None:
@@ -298,6 +299,7 @@ def _portfolio(result: FleetResult, doc: dict, options: dict, quiet: bool) -> No
         from ..errors import ReportError
 
         try:
-            result.pdf = to_pdf(result.portfolio, folder / "portfolio.pdf", paper=options.get("paper") or "a4")
+            result.pdf = to_pdf(result.portfolio, folder / "portfolio.pdf", paper=options.get("paper") or "a4",
+                                tagged=bool(options.get("pdf_tagged")))
         except ReportError as exc:
             result.pdf_problem = f"no PDF: {exc}"

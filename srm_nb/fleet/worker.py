@@ -59,8 +59,9 @@ def assess_account(task: dict, options: dict) -> dict:
 
     `task` is `AccountSpec.task()`; `options` the fleet's single-account options (plain data:
     output_root, fleet_folder, regions, services, pdf, mute_file, label, engagement, paper,
-    pdf_appendix, endpoint_url, session_name, partition). A failure of the account (role denied,
-    credentials, nothing readable) is returned as status "failed" with the reason, never raised.
+    pdf_appendix, pdf_tagged, endpoint_url, session_name, partition). A failure of the account
+    (role denied, credentials, nothing readable) is returned as status "failed" with the reason,
+    never raised.
     """
     spec = AccountSpec.from_task(task)
     fleet = options["fleet_folder"]
@@ -136,7 +137,8 @@ def _assess(spec: AccountSpec, options: dict, state: dict) -> dict:
         previous="auto", mute_file=options.get("mute_file") or None, pdf=bool(options.get("pdf")),
         engagement=Engagement.from_dict(options.get("engagement")),
         printing=PrintOptions(paper=options.get("paper") or "a4",
-                              appendix=options.get("pdf_appendix") or "summary"))
+                              appendix=options.get("pdf_appendix") or "summary",
+                              tagged=bool(options.get("pdf_tagged"))))
     return _summary(spec, result, how)
 
 
