@@ -92,7 +92,7 @@ def _stub_rest(stub, stages):
 def _run_rest(stages) -> Recorder:
     load_collectors()
     client = boto3.client("apigateway", region_name=REGION)
-    recorder = Recorder()
+    recorder = Recorder(calls_per_service=1)  # one request at a time: a Stubber answers in order
     with Stubber(client) as stub:
         _stub_rest(stub, stages)
         REGISTRY["apigateway"].func(Ctx(REGISTRY["apigateway"], REGION, client, recorder, "111122223333", "aws", REGION))

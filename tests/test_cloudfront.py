@@ -76,7 +76,7 @@ S3_OAI = {"Id": "old", "DomainName": "old.s3.amazonaws.com",
 def _run_collector(setup) -> Recorder:
     load_collectors()
     client = boto3.client("cloudfront", region_name="us-east-1")
-    recorder = Recorder()
+    recorder = Recorder(calls_per_service=1)  # one request at a time: a Stubber answers in order
     with Stubber(client) as stub:
         setup(stub)
         REGISTRY["cloudfront"].func(Ctx(REGISTRY["cloudfront"], "us-east-1", client, recorder, ACCOUNT, "aws", GLOBAL))

@@ -75,7 +75,7 @@ def test_partial_failures_are_gaps_of_the_repositories_concerned(monkeypatch):
                           expected_params={"repositoryName": "old"})
     stub.add_client_error("get_repository_policy", "RepositoryPolicyNotFoundException", "none", 400,
                           expected_params={"repositoryName": "old"})
-    recorder = Recorder()
+    recorder = Recorder(calls_per_service=1)  # one request at a time: a Stubber answers in order
     monkeypatch.setattr("srm_nb.collect.ecr.REPOSITORY_WORKERS", 1)  # Stubber answers in order
     with stub:
         REGISTRY["ecr"].func(_ctx(client, recorder))

@@ -86,7 +86,7 @@ def topic(name, **attrs):
 def _run_topics(setup) -> Recorder:
     load_collectors()
     client = boto3.client("sns", region_name=REGION)
-    recorder = Recorder()
+    recorder = Recorder(calls_per_service=1)  # one request at a time: a Stubber answers in order
     with Stubber(client) as stub:
         setup(stub)
         REGISTRY["sns_topics"].func(Ctx(REGISTRY["sns_topics"], REGION, client, recorder, ACCOUNT, "aws", REGION))

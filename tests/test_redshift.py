@@ -94,7 +94,7 @@ def _stubbed(describe_clusters: dict, parameters: dict | None):
                               expected_params={"ParameterGroupName": "secure"})
     else:
         stub.add_response("describe_cluster_parameters", parameters, {"ParameterGroupName": "secure"})
-    recorder = Recorder()
+    recorder = Recorder(calls_per_service=1)  # one request at a time: a Stubber answers in order
     with stub:
         REGISTRY["redshift"].func(Ctx(REGISTRY["redshift"], REGION, client, recorder, "111122223333", "aws", REGION))
     stub.assert_no_pending_responses()
@@ -201,7 +201,7 @@ def _serverless(namespaces: dict | None) -> Recorder:
         stub.add_client_error("list_namespaces", "AccessDeniedException", "no", expected_params={})
     else:
         stub.add_response("list_namespaces", namespaces, {})
-    recorder = Recorder()
+    recorder = Recorder(calls_per_service=1)  # one request at a time: a Stubber answers in order
     with stub:
         REGISTRY["redshift_serverless"].func(Ctx(REGISTRY["redshift_serverless"], REGION, client, recorder,
                                                  "111122223333", "aws", REGION))

@@ -255,13 +255,14 @@ class Ctx:
     def map(self, func: Callable[[Any], None], items, workers: int | None = None) -> None:
         """Run `func(item)` for every item on a few threads: per-resource enrichment (bucket
         settings, user details) without a per-collector thread pool. Requests still go through
-        the service's in-flight bound, which is also the default number of threads. An
-        exception in one item is re-raised after the others finished (the runner then records
-        the collector's tables as a gap)."""
+        the service's in-flight bound, which also caps the number of threads (more would only
+        wait; at 1 the items run in order). An exception in one item is re-raised after the
+        others finished (the runner then records the collector's tables as a gap)."""
         from concurrent.futures import ThreadPoolExecutor
 
         items = list(items)
-        workers = workers or self.recorder.bound(self.collector.service)
+        bound = self.recorder.bound(self.collector.service)
+        workers = min(workers or bound, bound)
         if workers <= 1 or len(items) <= 1:
             for item in items:
                 func(item)
