@@ -23,7 +23,7 @@ demo: $(STAMP)
 
 # SRM_VERDICT_LOG: the run also fails when a check was never seen to PASS and to FAIL (conftest.py).
 test: $(STAMP)
-	SRM_VERDICT_LOG=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+	SRM_VERDICT_LOG=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 bench: $(STAMP)
 	$(BIN)/python bench/collect.py

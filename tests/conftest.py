@@ -228,3 +228,11 @@ def pytest_sessionfinish(session, exitstatus):
         for check_id, statuses in sorted(missing.items()):
             print(f"  {check_id}: {statuses or 'never run'}", file=sys.stderr)
         session.exitstatus = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """The end-to-end files first, the quick ones after (a stable sort). `make test` hands files
+    to its two workers in this order (--dist loadfile --no-loadscope-reorder), so the long ones
+    start early and the short ones even out the end; xdist's own order (most tests first) left
+    a long file running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

@@ -22,6 +22,8 @@ from srm_nb.checks.runner import run_checks
 from srm_nb.collect.runner import collect
 from srm_nb.demo.run import faulty_demo_account
 
+pytestmark = pytest.mark.e2e
+
 # The demo's home region (and the global services): two thirds of its calls and findings, and
 # every service; the other regions would only repeat the same paths with less in them.
 REGIONS = ["us-east-1"]
