@@ -33,7 +33,7 @@ def key_arn(aws: DemoAws, alias: str, region: str = "us-east-1") -> str:
 
 
 def seed(aws: DemoAws) -> None:
-    _aws_managed_keys_as_aws_does()
+    aws_managed_keys_as_aws_does()
     kms = aws.client("kms", "us-east-1")
     data = _key(kms, DATA_KEY_ALIAS, "Data lake, orders and backups")
     kms.enable_key_rotation(KeyId=data)
@@ -49,7 +49,7 @@ def seed(aws: DemoAws) -> None:
     eu.enable_key_rotation(KeyId=eu_key)
 
 
-def _aws_managed_keys_as_aws_does() -> None:
+def aws_managed_keys_as_aws_does() -> None:
     """moto creates the aws/ebs default key on the first encrypted volume, but as a customer
     managed key; in AWS the keys behind alias/aws/* are AWS managed. Fix moto's state."""
     from moto.kms.models import kms_backends
