@@ -5,6 +5,7 @@ condition values only, and the guard that keeps message bodies and phone numbers
 from __future__ import annotations
 
 import json
+import warnings
 
 import boto3
 import pytest
@@ -53,6 +54,13 @@ def test_queue_encryption_unknown_when_the_attribute_is_missing():
                  sqs_queue_attributes=[queue("a", kms_master_key_id="arn:aws:kms:us-east-1:1:key/k"),
                                        queue("b", sqs_managed_sse_enabled=None)])
     assert run(s, "sqs_queue_encrypted") == {"a": "PASS", "b": "ERROR", "unread": "ERROR"}
+
+
+def test_queues_without_any_policy_pass_and_raise_no_dtype_warning():
+    s = snapshot(sqs_queues=[queue("a"), queue("unread")], sqs_queue_attributes=[queue("a")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas warned (and will raise) on a float column filled with False
+        assert run(s, "sqs_queue_policy_not_public") == {"a": "PASS", "unread": "ERROR"}
 
 
 @pytest.mark.parametrize("condition, public", [

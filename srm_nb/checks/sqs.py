@@ -35,7 +35,7 @@ def sqs_queue_policy_not_public(s) -> pd.DataFrame:
     texts = q["policy_json"].dropna().drop_duplicates()
     public = pd.Series(parse_json(texts).map(lambda doc: is_public_policy(doc, fixed_values=True)).to_numpy(),
                        index=texts.to_numpy(), dtype=bool)
-    ok = ~q["policy_json"].map(public).fillna(False).astype(bool)
+    ok = ~q["policy_json"].isin(public.index[public.to_numpy()])  # dtype-safe when no queue has a policy
     q["grant"] = pd.Series("has a policy that grants access to named principals only", index=q.index).where(
         q["policy_json"].notna(), "has no access policy: only this account's IAM principals can use it")
     return verdicts(q, ok.astype("boolean").mask(~q["read"]), resource_id="name",
