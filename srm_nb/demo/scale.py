@@ -47,7 +47,7 @@ def seed_copies(endpoint: str, factor: int, workers: int = 4) -> None:
 
     aws = _RetryingAws(endpoint)
     # The first copy alone: its encrypted volumes make moto create each region's aws/ebs key,
-    # which concurrent first volumes would each create (3 to 5 such keys in eu-west-1, a
+    # which concurrent first volumes would each create (up to 4 such keys seen in eu-west-1, a
     # different number every run, and so a different count of findings).
     _copy(aws, 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # moto takes writes concurrently
