@@ -26,7 +26,9 @@ def two_runs(tmp_path_factory):
                      "    expires: 2999-12-31\n")
     engagement = out / "engagement.yaml"
     engagement.write_text(f"client: From the file\nassessor: {HOSTILE_ASSESSOR!r}\nengagement: 2026\n")
-    first = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(out), "--no-pdf", "--quiet")
+    # The first run asks for the PDF where no Chromium is (test_without_chromium_...).
+    first = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(out), "--quiet",
+                    SRM_CHROMIUM=str(out / "no-such-browser"))
     second = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(out), "--no-pdf",
                      "--mute", str(mutes), "--engagement-file", str(engagement), "--client", "Example & Co",
                      "--classification", "Client confidential")
@@ -72,7 +74,7 @@ def test_run_folder_holds_the_report_and_every_export(two_runs):
     for name in ("report.html", "assessment.ipynb", "findings.csv", "findings.xlsx", "findings.ocsf.json",
                  "scores.json", "findings.parquet", "snapshot/manifest.json"):
         assert (folder / name).exists(), name
-    assert not (folder / "report.pdf").exists()  # --no-pdf
+    assert not (folder / "report.pdf").exists()  # no Chromium
 
 
 def test_quiet_prints_only_the_report_path(two_runs):
@@ -112,10 +114,9 @@ def test_previous_must_be_an_earlier_run_folder(tmp_path):
     assert proc.returncode == 2 and "not a folder" in proc.stderr
 
 
-def test_without_chromium_the_cli_says_so_and_still_writes_the_html(tmp_path):
-    proc = run_srm("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", str(tmp_path), "--quiet",
-                   SRM_CHROMIUM=str(tmp_path / "no-such-browser"))
-    assert proc.returncode == 0, proc.stderr
-    assert "Chromium is not installed" in proc.stderr
-    folder = report_of(proc).parent
+def test_without_chromium_the_cli_says_so_and_still_writes_the_html(two_runs):
+    _, first, _ = two_runs  # quiet, yet it says so
+    assert first.returncode == 0, first.stderr
+    assert "Chromium is not installed" in first.stderr
+    folder = report_of(first).parent
     assert (folder / "report.html").exists() and not (folder / "report.pdf").exists()
