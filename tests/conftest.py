@@ -84,27 +84,90 @@ def fixture_snapshot():
 DEMO_ASSESSOR, DEMO_ENGAGEMENT = "Jane Doe, Example Security Ltd", "ENG-2026-042"
 
 
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory, worker_id):
-    """One real `srm demo --quiet` per test session, shared by the xdist workers: the first to ask
-    runs it under a lock, the others wait and read it (the tests only read the run folder).
-    With engagement details, as a consultant's run has them (the title page shows them).
-    Returns (run folder, the finished process)."""
+def _once_per_session(tmp_path_factory, worker_id, name: str, make) -> dict:
+    """`make(folder)` once per test session, whichever xdist worker asks first: it runs under a
+    lock in the session's folder (above the workers' own), the others wait, then everyone reads
+    the JSON it returned."""
     import fcntl
     import json
 
     base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent  # the session's folder, above the workers'
-    with open(shared / "demo-run.lock", "w") as lock:
+    shared = base if worker_id == "master" else base.parent
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        done = shared / "demo-run.json"
+        done = shared / f"{name}.json"
         if not done.exists():
-            proc = run_srm("demo", "--output", str(shared / "demo-outputs"), "--quiet", "--assessor",
-                           DEMO_ASSESSOR, "--engagement", DEMO_ENGAGEMENT)
-            assert proc.returncode == 0, proc.stderr
-            done.write_text(json.dumps({"args": proc.args, "returncode": proc.returncode,
-                                        "stdout": proc.stdout, "stderr": proc.stderr}))
-        proc = subprocess.CompletedProcess(**json.loads(done.read_text()))
+            done.write_text(json.dumps(make(shared)))
+        return json.loads(done.read_text())
+
+
+def pip_install(venv: Path, *args: str) -> None:
+    """This venv's pip installs into the fresh one (`--python`), so the fresh venv needs no pip.
+    --no-compile: byte-compiling every file of every dependency took most of the install; the
+    modules a run imports compile as they load."""
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                    "--quiet", "--no-compile", *args], check=True, capture_output=True, text=True)
+
+
+def installed_srm(tool: dict, *args: str, timeout=600) -> subprocess.CompletedProcess:
+    """The installed `srm`, run from a folder outside the checkout, without the checkout's venv."""
+    env = {k: v for k, v in cli_env().items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(Path(tool["venv"]) / "bin" / "srm"), *args], cwd=tool["elsewhere"], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _result(proc: subprocess.CompletedProcess) -> dict:
+    return {"args": proc.args, "returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+# What test_wheel runs with the installed tool before the demo extra is there (its dependencies
+# alone must do), as (name, srm arguments); OUT is the folder the runs write to.
+WITHOUT_EXTRA = (("version", ("--version",)), ("checks", ("checks", "--format", "json")), ("policy", ("policy",)),
+                 ("assess", ("assess", "--snapshot", str(FIXTURE_SNAPSHOT), "--output", "OUT", "--no-pdf",
+                             "--quiet")),
+                 ("sql", ("sql", "SELECT count(*) AS n FROM findings", "--outputs", "OUT", "--format", "json")),
+                 ("demo", ("demo", "--no-pdf", "--output", "OUT")))
+
+
+@pytest.fixture(scope="session")
+def installed_tool(tmp_path_factory, worker_id) -> dict:
+    """srm-workbook installed like any tool, once per session: a wheel built from this tree,
+    installed with its dependencies into a fresh venv outside the checkout. The commands of
+    WITHOUT_EXTRA run there first (test_wheel reads their results), then the demo extra is
+    installed, and the session's demo run (`demo_run`) is this installed tool's.
+    Returns {venv, wheel, elsewhere (an unrelated folder it runs from), out (WITHOUT_EXTRA's
+    outputs), without_extra: {name: result}}."""
+    def make(shared: Path) -> dict:
+        work = shared / "wheel"
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"),
+                        str(ROOT)], check=True, capture_output=True, text=True)
+        wheel = next((work / "dist").glob("srm_workbook-*.whl"))
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(work / "venv")], check=True)
+        pip_install(work / "venv", str(wheel))
+        (work / "elsewhere").mkdir()  # not the checkout: nothing can be found beside the sources
+        tool = {"venv": str(work / "venv"), "wheel": str(wheel), "elsewhere": str(work / "elsewhere"),
+                "out": str(work / "out")}
+        results = {name: _result(installed_srm(tool, *(tool["out"] if a == "OUT" else a for a in args)))
+                   for name, args in WITHOUT_EXTRA}
+        pip_install(work / "venv", f"{wheel}[demo]")
+        return {**tool, "without_extra": results}
+
+    return _once_per_session(tmp_path_factory, worker_id, "installed-tool", make)
+
+
+@pytest.fixture(scope="session")
+def demo_run(installed_tool, tmp_path_factory, worker_id):
+    """One real `srm demo --quiet` per test session, by the installed tool (`installed_tool`),
+    shared by the xdist workers (the tests only read the run folder). With engagement details,
+    as a consultant's run has them (the title page shows them).
+    Returns (run folder, the finished process)."""
+    def make(shared: Path) -> dict:
+        proc = installed_srm(installed_tool, "demo", "--output", str(shared / "demo-outputs"), "--quiet",
+                             "--assessor", DEMO_ASSESSOR, "--engagement", DEMO_ENGAGEMENT)
+        assert proc.returncode == 0, proc.stderr
+        return _result(proc)
+
+    proc = subprocess.CompletedProcess(**_once_per_session(tmp_path_factory, worker_id, "demo-run", make))
     report = Path(proc.stdout.strip().splitlines()[-1].removeprefix("Report: "))
     assert report.exists(), proc.stdout
     return report.parent, proc
@@ -231,8 +294,21 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The end-to-end files first, the quick ones after (a stable sort). `make test` hands files
-    to its two workers in this order (--dist loadfile --no-loadscope-reorder), so the long ones
-    start early and the short ones even out the end; xdist's own order (most tests first) left
-    a long file running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+    """The order `make test` hands files to its two workers (--dist loadfile
+    --no-loadscope-reorder keeps it): the session's demo run (`demo_run`, by the installed tool)
+    takes a minute, so one file that needs it goes first and starts it; then the end-to-end
+    files that do not need it keep the other worker busy meanwhile; then the other end-to-end
+    files; the quick ones last, to even out the end. xdist's own order (most tests first) left a
+    long file running alone at the end."""
+    needs_demo = {item.path for item in items if "demo_run" in getattr(item, "fixturenames", ())}
+    e2e = {item.path for item in items if item.get_closest_marker("e2e")}
+    first = next((item.path for item in items if item.path in needs_demo), None)
+
+    def rank(item) -> int:
+        if item.path == first:
+            return 0
+        if item.path in e2e:
+            return 2 if item.path in needs_demo else 1
+        return 3
+
+    items.sort(key=rank)
