@@ -288,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     import signal
     import sys
 
+    from ..lazy import defer_rfc3987_syntax
+
+    defer_rfc3987_syntax()  # moto's backends import jsonschema as the first requests reach them
     parser = argparse.ArgumentParser(prog="python -m srm_nb.demo.server")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="seed the demo account and its fakes")
