@@ -105,8 +105,9 @@ def pip_install(venv: Path, *args: str) -> None:
     """This venv's pip installs into the fresh one (`--python`), so the fresh venv needs no pip.
     --no-compile: byte-compiling every file of every dependency took most of the install; the
     modules a run imports compile as they load."""
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-                    "--quiet", "--no-compile", *args], check=True, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                           "--quiet", "--no-compile", *args], capture_output=True, text=True)
+    assert proc.returncode == 0, f"pip install {' '.join(args)} failed:\n{proc.stderr[-3000:]}"
 
 
 def installed_srm(tool: dict, *args: str, timeout=600) -> subprocess.CompletedProcess:
