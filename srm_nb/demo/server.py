@@ -210,8 +210,9 @@ class AwsTestServer:
         self._server = make_server(self.host, self.port, app, threaded=True,
                                    request_handler=QuietHandler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="srm-aws-test-server")
+        # shutdown() waits for the loop's next poll: half a second by default, per server stopped
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name="srm-aws-test-server")
         self._thread.start()
         return self
 
