@@ -19,7 +19,7 @@ from .vocabulary import PAPERS
 REPORT_NOTEBOOK = "assessment.ipynb"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PDF_TIMEOUT = 180
-PRINTING = "#srm-print"  # the fragment that tells the report's page it is being printed (templates/srm)
+PRINTING = "#srm-print"  # the fragment that tells the report's page it is being printed (to_html)
 
 
 # What the report notebook imports, imported by its kernel as it boots (report_kernel).
@@ -111,7 +111,7 @@ def to_html(executed_nb, html_path: Path, title: str = "") -> Path:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"plotly_js": plotly_js()})
+    body, _ = exporter.from_notebook_node(nb, resources={"plotly_js": plotly_js(), "printing": PRINTING})
     html_path.write_text(body, encoding="utf-8")
     return html_path
 

@@ -32,8 +32,8 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..snapshot import Snapshot
-from .base import (ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS, account_arn, is_missing,
-                   account_finding)
+from .base import (ERROR, FAIL, GLOBAL, MANUAL, NOT_APPLICABLE, PASS, RESULT_COLUMNS, account_arn,
+                   account_finding, is_missing)
 from .catalog import Check, load_catalog
 
 FINDING_COLUMNS = (
