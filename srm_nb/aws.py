@@ -240,6 +240,20 @@ class Identity:
     user_id: str = ""
 
 
+_DATA_LOADER = None
+
+
+def share_data_loader(core: botocore.session.Session) -> None:
+    """Point a botocore session at the process's one data loader. A loader caches the service
+    models it parses, but every new session gets a fresh one, and parsing the JSON of a run's
+    ~40 services again costs about 0.6 s of CPU per session: per account in a fleet, per role."""
+    global _DATA_LOADER
+    if _DATA_LOADER is None:
+        _DATA_LOADER = core.get_component("data_loader")
+    else:
+        core.register_component("data_loader", _DATA_LOADER)
+
+
 @dataclass
 class AwsAccess:
     """A boto3 session plus how to reach AWS: the one factory for every client we use."""
@@ -249,6 +263,9 @@ class AwsAccess:
     config: Config = field(default_factory=client_config)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _clients: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        share_data_loader(self.session._session)
 
     def client(self, service: str, region: str, declared: frozenset[str] | None = None):
         """A guarded client, cached per (service, region, declared operations).

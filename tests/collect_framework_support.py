@@ -1,10 +1,9 @@
-"""Helpers for the collection-framework tests: a moto server in its own process."""
+"""Helpers for the collection-framework tests: moto servers that hold requests or enforce IAM."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 
@@ -12,50 +11,49 @@ import requests
 
 from conftest import ROOT, cli_env
 
+from srm_nb.demo.server import AwsTestServer, Gate
+
+
+@contextmanager
+def held_server(allowed: int):
+    """A server (in this process) that answers `allowed` requests and holds the rest until it
+    stops. Yields the endpoint and `wait_holding(client)`, which returns once a request is being
+    held: from then on the client is certainly mid-run, however slow the machine. It fails
+    instead of waiting forever when the client process ends first."""
+    gates = []
+
+    def wrap(app):
+        gates.append(Gate(app, allowed))
+        return gates[0]
+
+    with AwsTestServer(wrap=wrap) as server:
+        gate = gates[0]
+        gate.arm()
+
+        def wait_holding(client: subprocess.Popen, timeout: float = 180):
+            deadline = time.monotonic() + timeout
+            while not gate.holding.wait(0.2):
+                assert client.poll() is None, f"the client exited ({client.returncode}) first"
+                assert time.monotonic() < deadline, "no request reached the server's hold"
+
+        try:
+            yield server.endpoint, wait_holding
+        finally:
+            gate.release()  # before the server stops: it waits for the requests it serves
+
 
 @contextmanager
 def server_process(*args: str):
     """`python -m srm_nb.demo.server ARGS` in a subprocess; yields its endpoint URL.
 
     Process-wide moto settings (IAM enforcement) stay inside that process."""
-    with _server(*args) as (endpoint, _):
-        yield endpoint
-
-
-@contextmanager
-def held_server(allowed: int):
-    """A server that answers `allowed` requests and holds the rest until it stops. Yields the
-    endpoint and `wait_holding(client)`, which returns once a request is being held: from then
-    on the client is certainly mid-run, however slow the machine. It fails instead of waiting
-    forever when the client process ends first."""
-    with _server("--hold-after", str(allowed)) as (endpoint, proc):
-        holding = threading.Event()
-
-        def read():
-            for line in proc.stdout:  # moto prints its own notes on stdout too
-                if line.strip() == "HOLDING":
-                    holding.set()
-
-        threading.Thread(target=read, daemon=True).start()
-
-        def wait_holding(client: subprocess.Popen, timeout: float = 180):
-            deadline = time.monotonic() + timeout
-            while not holding.wait(0.2):
-                assert client.poll() is None, f"the client exited ({client.returncode}) first"
-                assert time.monotonic() < deadline, "no request reached the server's hold"
-
-        yield endpoint, wait_holding
-
-
-@contextmanager
-def _server(*args: str):
     proc = subprocess.Popen([sys.executable, "-m", "srm_nb.demo.server", *args], cwd=ROOT,
                             env=cli_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline()
         assert line.startswith("READY "), f"server did not start: {line!r}"
-        yield line.split()[1], proc
+        yield line.split()[1]
     finally:
         proc.stdin.close()
         try:

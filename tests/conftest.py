@@ -9,7 +9,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import botocore.httpsession
+import botocore.retries.standard
 import pytest
+
+from srm_nb.demo.server import use_demo_amis
+
+use_demo_amis()  # before any test imports moto's EC2 models
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SNAPSHOT = ROOT / "tests" / "fixtures" / "snapshot"
@@ -45,6 +50,14 @@ def no_real_aws(monkeypatch):
         return real_send(self, request)
 
     monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", guarded_send)
+
+
+@pytest.fixture(autouse=True)
+def no_retry_waits(monkeypatch):
+    """botocore retries as it does in production (the same attempts, the same bounds), only
+    without the backoff's sleeps between them: seconds of idle per throttled or failing call
+    (a 500 from moto for an operation it lacks is retried like AWS's own 500s)."""
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 def cli_env(**extra) -> dict:
@@ -111,8 +124,11 @@ def pip_install(venv: Path, *args: str) -> None:
 
 
 def installed_srm(tool: dict, *args: str, timeout=600) -> subprocess.CompletedProcess:
-    """The installed `srm`, run from a folder outside the checkout, without the checkout's venv."""
-    env = {k: v for k, v in cli_env().items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    """The installed `srm`, run from a folder outside the checkout, without the checkout's venv.
+    Byte code is written, as in any install: the venv was installed without it (pip_install), and
+    under PYTHONDONTWRITEBYTECODE every run would compile each module it imports again."""
+    unset = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in cli_env().items() if k not in unset}
     return subprocess.run([str(Path(tool["venv"]) / "bin" / "srm"), *args], cwd=tool["elsewhere"], env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -234,29 +250,25 @@ def schema_table(name: str, rows, **defaults):
 # -- every check is tested both ways -------------------------------------------------------------
 # With SRM_VERDICT_LOG set (make test sets it), every check function called by any test records
 # the verdicts it returned; at the end of the run, a check never seen to PASS and to FAIL fails
-# the session. Each xdist worker writes its own file; the controller reads them all.
+# the session. Each xdist worker writes its own file as it finishes; the controller reads them all.
 
 VERDICT_LOG = os.environ.get("SRM_VERDICT_LOG")
+_SEEN: dict[str, set] = {}  # check id -> the statuses it returned in this process
 
 
 def _record_verdicts() -> None:
-    """Replace every check function, in its module, by a wrapper that logs its verdicts. Done
+    """Replace every check function, in its module, by a wrapper that notes its verdicts. Done
     before any test module is imported, so `from srm_nb.checks.x import check` gets the wrapper."""
     import functools
-    import json
 
     from srm_nb.checks import catalog
-
-    seen: dict[str, set] = {}
-    log = Path(VERDICT_LOG) / f"verdicts-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json"
 
     def wrap(func):
         @functools.wraps(func)
         def recording(s):
             result = func(s)
             try:
-                seen.setdefault(func.__name__, set()).update(result["status"].dropna().unique())
-                log.write_text(json.dumps({k: sorted(v) for k, v in seen.items()}))
+                _SEEN.setdefault(func.__name__, set()).update(result["status"].dropna().unique())
             except Exception:  # a malformed result is the runner's business, not this log's
                 pass
             return result
@@ -275,10 +287,15 @@ if VERDICT_LOG:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if not VERDICT_LOG or hasattr(session.config, "workerinput"):
+    if not VERDICT_LOG:
         return
     import json
 
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+    (Path(VERDICT_LOG) / f"verdicts-{worker}.json").write_text(
+        json.dumps({k: sorted(v) for k, v in _SEEN.items()}))
+    if worker != "main":
+        return
     from srm_nb.checks import load_catalog
 
     seen: dict[str, set] = {}

@@ -123,7 +123,8 @@ def test_least_privilege_collection_under_enforced_iam():
     assert MOTO_S3_EXTRA not in policy["Statement"][0]["Action"]
     policy["Statement"].append({"Effect": "Allow", "Action": [MOTO_S3_EXTRA], "Resource": "*"})
     removed = {"s3:GetBucketPolicy", "ec2:DescribeVolumes"}
-    with server_process("--demo") as endpoint:
+    # The story's parts these services read (a VPC for the instances, keys for the volumes).
+    with server_process("--demo", "--only", "iam,s3,ec2,cloudtrail,rds,vpc,kms") as endpoint:
         full = _user_with_policy(endpoint, "srm-auditor", policy)
         partial = _user_with_policy(endpoint, "srm-partial", _without(policy, removed))
         admin_denied = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint)

@@ -35,14 +35,20 @@ _HTTP_METHOD_ACTIONS = {"apigateway": "apigateway", "apigatewayv2": "apigateway"
 
 _service_models: dict[str, Any] = {}
 _models_lock = threading.Lock()
+_botocore: list = []  # the one botocore session that reads the models (made on first use)
 
 
 def _service_model(service: str):
     with _models_lock:
         if service not in _service_models:
-            import botocore.session
+            if not _botocore:  # a session per model cost 10 ms each, and its own model parsing
+                import botocore.session
 
-            _service_models[service] = botocore.session.get_session().get_service_model(service)
+                from ..aws import share_data_loader
+
+                _botocore.append(botocore.session.get_session())
+                share_data_loader(_botocore[0])
+            _service_models[service] = _botocore[0].get_service_model(service)
         return _service_models[service]
 
 

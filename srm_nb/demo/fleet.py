@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -247,13 +246,8 @@ class AccountGate:
 def organization_server(members: dict = MEMBERS, external_id: str | None = None, wrap=None):
     """A moto server with the Organization seeded: yields (server, DemoOrganization)."""
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "false")
-    with AwsTestServer(handlers=FAKES, wrap=wrap) as server:
-        try:
-            yield server, seed_organization(server.endpoint, members, external_id)
-        finally:
-            # moto keeps its state per process, not per server: empty it, or the next
-            # Organization seeded in this process finds the management account already in one.
-            urllib.request.urlopen(urllib.request.Request(f"{server.endpoint}/moto-api/reset", method="POST"))
+    with AwsTestServer(handlers=FAKES, wrap=wrap) as server:  # it starts from an empty moto
+        yield server, seed_organization(server.endpoint, members, external_id)
 
 
 def run_demo_organization(options: dict, *, output_root, parallel: int = 4, quiet: bool = False):

@@ -20,14 +20,29 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import botocore.session
 from werkzeug.serving import make_server
+
+from ..aws import share_data_loader
+
+# moto builds, for every region an EC2 backend is made for (again after each reset), its catalogs
+# of public AMIs, the latest and the ECS-optimized ones: thousands of objects, 40 ms a region.
+# Accounts list only their own images (Owners=self) and the demo launches from one public AMI,
+# so moto is given that one. Read when moto's EC2 models are imported: set before that.
+DEMO_AMIS = Path(__file__).with_name("amis.json")
+
+
+def use_demo_amis() -> None:
+    os.environ.setdefault("MOTO_AMIS_PATH", str(DEMO_AMIS))
+
 
 _SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
@@ -64,6 +79,7 @@ class ServiceModels:
 
     def __init__(self):
         self._core = botocore.session.get_session()
+        share_data_loader(self._core)  # each test's server would parse the models again
         self._by_signing: dict[str, list] = {}
         self._lock = threading.Lock()
 
@@ -195,11 +211,17 @@ class AwsTestServer:
     wrap: Callable | None = None  # extra middleware (e.g. fault injection in tests)
 
     def start(self) -> "AwsTestServer":
+        use_demo_amis()
+        from moto.moto_api._internal.models import moto_api_backend
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
             create_backend_app,
         )
+
+        # moto keeps its accounts in the process: a new server starts from an empty AWS, not
+        # from what an earlier server (or a decorator-mode test) of the process left behind.
+        moto_api_backend.reset()
 
         class QuietHandler(MotoRequestHandler):
             def log_request(self, *args, **kwargs):  # one line per request would drown the CLI
@@ -248,8 +270,8 @@ class Delay:
 
 class Gate:
     """WSGI middleware: once `arm()`ed, the next `allowed` requests pass and later ones wait until
-    `release()` (the server stopping). Prints `HOLDING` on stdout once, when the first request is
-    held, so a test knows the client is mid-run without guessing with a sleep."""
+    `release()` (the server stopping). Once the first request is held, sets `holding` and prints
+    `HOLDING` on stdout, so a test knows the client is mid-run without guessing with a sleep."""
 
     def __init__(self, app, allowed: int):
         self.app, self.allowed = app, allowed
@@ -258,6 +280,7 @@ class Gate:
         self._armed = False
         self._announced = False
         self._open = threading.Event()
+        self.holding = threading.Event()
 
     def arm(self) -> None:
         """Start counting (after the demo seeding, whose requests must not count)."""
@@ -274,6 +297,7 @@ class Gate:
                 announce = hold and not self._announced
                 self._announced = self._announced or hold
             if announce:
+                self.holding.set()
                 print("HOLDING", flush=True)
             if hold:
                 self._open.wait()
@@ -295,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m srm_nb.demo.server")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--demo", action="store_true", help="seed the demo account and its fakes")
+    parser.add_argument("--only", metavar="PARTS",
+                        help="with --demo: seed only these parts of the story, comma-separated "
+                             "module names of srm_nb/demo (tests that need less)")
     parser.add_argument("--scale", type=int, default=0, metavar="N",
                         help="with --demo: add N copies of the demo's users, buckets and servers "
                              "(benchmarks; 20 gives about 3,000 findings)")
@@ -331,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         from . import seed
 
-        seed(server.endpoint)
+        seed(server.endpoint, set(args.only.split(",")) if args.only else None)
         if args.scale:
             from .scale import seed_copies
 
