@@ -151,7 +151,7 @@ def test_every_session_reads_the_service_models_through_one_loader():
     from srm_nb.collect import actions
 
     loaders = {id(s.get_component("data_loader"))
-               for s in (base.session._session, assumed.session._session, actions._botocore[0])}
+               for s in (base.session._session, assumed.session._session, actions._session)}
     assert len(loaders) == 1
     assert assumed.client("ec2", "us-east-1").describe_regions()["Regions"]  # and it works
 

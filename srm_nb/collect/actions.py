@@ -35,20 +35,21 @@ _HTTP_METHOD_ACTIONS = {"apigateway": "apigateway", "apigatewayv2": "apigateway"
 
 _service_models: dict[str, Any] = {}
 _models_lock = threading.Lock()
-_botocore: list = []  # the one botocore session that reads the models (made on first use)
+_session = None  # the one botocore session that reads the models (made on first use)
 
 
 def _service_model(service: str):
+    global _session
     with _models_lock:
         if service not in _service_models:
-            if not _botocore:  # a session per model cost 10 ms each, and its own model parsing
+            if _session is None:  # a session per model cost 10 ms each, and its own model parsing
                 import botocore.session
 
                 from ..aws import share_data_loader
 
-                _botocore.append(botocore.session.get_session())
-                share_data_loader(_botocore[0])
-            _service_models[service] = _botocore[0].get_service_model(service)
+                _session = botocore.session.get_session()
+                share_data_loader(_session)
+            _service_models[service] = _session.get_service_model(service)
         return _service_models[service]
 
 

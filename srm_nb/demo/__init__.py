@@ -79,6 +79,10 @@ def seed(endpoint: str, only: set[str] | None = None) -> None:
     """Create the demo company's resources on the moto endpoint; `only`: just these parts of the
     story (module names, such as "iam"; a test that needs less), in the same order."""
     aws = DemoAws(endpoint)
-    for module in story_modules():
-        if only is None or module.__name__.rsplit(".", 1)[-1] in only:
+    modules = {m.__name__.rsplit(".", 1)[-1]: m for m in story_modules()}
+    unknown = sorted(set(only or ()) - set(modules))
+    if unknown:
+        raise ValueError(f"no such part of the demo story: {', '.join(unknown)} (one of {', '.join(modules)})")
+    for name, module in modules.items():
+        if only is None or name in only:
             module.seed(aws)

@@ -270,8 +270,8 @@ class Delay:
 
 class Gate:
     """WSGI middleware: once `arm()`ed, the next `allowed` requests pass and later ones wait until
-    `release()` (the server stopping). Once the first request is held, sets `holding` and prints
-    `HOLDING` on stdout, so a test knows the client is mid-run without guessing with a sleep."""
+    `release()` (the server stopping). Once the first request is held, sets `holding`, so a test
+    knows the client is mid-run without guessing with a sleep."""
 
     def __init__(self, app, allowed: int):
         self.app, self.allowed = app, allowed
@@ -298,7 +298,6 @@ class Gate:
                 self._announced = self._announced or hold
             if announce:
                 self.holding.set()
-                print("HOLDING", flush=True)
             if hold:
                 self._open.wait()
         return self.app(environ, start_response)
@@ -306,7 +305,7 @@ class Gate:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m srm_nb.demo.server`: a moto server in its own process (for IAM enforcement,
-    which is process-wide in moto, for kill tests and for benchmarks that time the collector and
+    which is process-wide in moto, and for benchmarks that time the collector and
     the server separately). Prints `READY <endpoint>` once listening; stops on SIGTERM/SIGINT or
     when stdin closes."""
     import argparse
@@ -326,8 +325,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --demo: add N copies of the demo's users, buckets and servers "
                              "(benchmarks; 20 gives about 3,000 findings)")
     parser.add_argument("--delay", type=float, default=0.0, help="hold every request this long")
-    parser.add_argument("--hold-after", type=int, metavar="N",
-                        help="answer N requests, then hold the rest until the server stops")
     parser.add_argument("--throttle", type=float, default=0.0, metavar="P",
                         help="answer this share of requests (0..1) with the protocol's throttling error")
     parser.add_argument("--deny", type=float, default=0.0, metavar="P",
@@ -340,18 +337,16 @@ def main(argv: list[str] | None = None) -> int:
         from . import fake_handlers
 
         handlers = fake_handlers()
-    gate = faults = delay = None
+    faults = delay = None
 
     def wrap(app):
-        nonlocal gate, faults, delay
+        nonlocal faults, delay
         if args.throttle or args.deny:
             from .faults import Faults
 
             app = faults = Faults(app)  # no faults yet: the demo seeding must not fail
         if args.delay:
             app = delay = Delay(app, 0.0)  # no delay yet: the seeding is not what is measured
-        if args.hold_after is not None:
-            app = gate = Gate(app, args.hold_after)
         return app
 
     server = AwsTestServer(handlers=handlers, port=args.port, wrap=wrap).start()
@@ -363,8 +358,6 @@ def main(argv: list[str] | None = None) -> int:
             from .scale import seed_copies
 
             seed_copies(server.endpoint, args.scale)
-    if gate:
-        gate.arm()
     if delay:
         delay.seconds = args.delay
     if faults:
@@ -375,8 +368,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     stop.wait()
-    if gate:
-        gate.release()
     server.stop()
     return 0
 
